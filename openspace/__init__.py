@@ -1,0 +1,59 @@
+"""Open Space organizer: the live Anliegenwand on every phone and projector."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from .config import load_config
+from .database import tune_engine
+from .extensions import csrf, db, socketio
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the app: configuration, extensions, blueprints and socket handlers."""
+    app = Flask(
+        __name__,
+        instance_path=str(ROOT / "instance"),
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    load_config(app, test_config)
+
+    db.init_app(app)
+    csrf.init_app(app)
+    from . import i18n
+
+    i18n.init_app(app)
+
+    from . import security, sockets  # noqa: F401 - registers socket handlers before init_app
+    from .cli import register_cli
+    from .views import api, organizer, pages
+
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(organizer.bp)
+    app.register_blueprint(api.bp)
+    security.init_app(app)
+    register_cli(app)
+
+    socketio.init_app(
+        app,
+        async_mode=app.config.get("SOCKETIO_ASYNC_MODE", "gevent"),
+        message_queue=app.config["REDIS_URL"],
+        cors_allowed_origins=app.config["ALLOWED_ORIGINS"],
+        max_http_buffer_size=app.config["SOCKETIO_MAX_BUFFER"],
+        manage_session=False,
+        ping_interval=20,
+        ping_timeout=20,
+    )
+
+    with app.app_context():
+        tune_engine(db.engine)
+        db.create_all()
+    return app

@@ -1,0 +1,73 @@
+"""Command-line tools: `flask --app wsgi demo` and `flask --app wsgi create-event`."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import click
+from flask import Flask, current_app
+
+from .demo import create_demo_event
+from .errors import DomainError
+from .events import create_event, event_by_slug, parse_rooms, parse_slots, reset_organizer_secret
+
+
+def _base_url() -> str:
+    config = current_app.config
+    return config.get("PUBLIC_URL") or f"http://{config['HOST']}:{config['PORT']}"
+
+
+def print_links(slug: str, secret: str | None) -> None:
+    """Print the participant, wall and organizer links of an event."""
+    base = _base_url()
+    click.echo(f"  Participants (phone):  {base}/e/{slug}/")
+    click.echo(f"  Wall (projector):      {base}/e/{slug}/wall")
+    if secret:
+        click.echo(f"  Organizer (keep safe): {base}/e/{slug}/organize/{secret}")
+
+
+def register_cli(app: Flask) -> None:
+    """Attach the commands to the app."""
+
+    @app.cli.command("demo")
+    def demo_command() -> None:
+        """Create the demo event (slug `demo`) unless it exists, and print its three links."""
+        created = create_demo_event()
+        if created is None:
+            event = event_by_slug("demo")
+            secret = reset_organizer_secret(event)
+            click.echo(f"The demo event “{event.name}” is ready (its organizer link is new each time):")
+        else:
+            event, secret = created
+            click.echo(f"Created the demo event “{event.name}”:")
+        print_links(event.slug, secret)
+
+    @app.cli.command("create-event")
+    @click.option("--name", required=True, help="Name of the event.")
+    @click.option("--slug", default=None, help="Address part, e.g. zukunft-2026 (default: from the name).")
+    @click.option("--starts-on", "starts_on", type=click.DateTime(["%Y-%m-%d"]), required=True)
+    @click.option("--ends-on", "ends_on", type=click.DateTime(["%Y-%m-%d"]), default=None)
+    @click.option("--timezone", default="Europe/Berlin", show_default=True)
+    @click.option("--language", type=click.Choice(["de", "en"]), default="de", show_default=True)
+    @click.option("--room", "rooms", multiple=True, required=True, help="`Name | capacity | location`, repeatable.")
+    @click.option(
+        "--slot", "slots", multiple=True, required=True, help="`[YYYY-MM-DD] HH:MM-HH:MM [label]`, repeatable."
+    )
+    def create_event_command(name, slug, starts_on, ends_on, timezone, language, rooms, slots) -> None:  # noqa: ANN001
+        """Create an event and print its links, including the organizer link (shown only now)."""
+        first_day: date = starts_on.date()
+        try:
+            event, secret = create_event(
+                name=name,
+                slug=slug,
+                starts_on=first_day,
+                ends_on=ends_on.date() if ends_on else None,
+                timezone=timezone,
+                language=language,
+                rooms=parse_rooms("\n".join(rooms)),
+                slots=parse_slots("\n".join(slots), first_day),
+            )
+        except (ValueError, DomainError) as error:
+            raise click.ClickException(str(error)) from None
+        click.echo(f"Created “{event.name}”:")
+        print_links(event.slug, secret)

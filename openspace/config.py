@@ -1,0 +1,78 @@
+"""Configuration: defaults, then the environment, then a test's overrides."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+
+class ConfigError(RuntimeError):
+    """Raised at start-up when the configuration cannot run safely."""
+
+
+DEFAULTS: dict[str, Any] = {
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    "MAX_CONTENT_LENGTH": 64 * 1024,
+    "SOCKETIO_MAX_BUFFER": 64 * 1024,
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_SECURE": False,
+    "PERMANENT_SESSION_LIFETIME": 60 * 60 * 24 * 90,
+    "WTF_CSRF_TIME_LIMIT": None,
+    "WTF_CSRF_SSL_STRICT": False,
+    "REDIS_URL": None,
+    "ALLOWED_ORIGINS": None,
+    "PUBLIC_URL": None,
+    "HOST": "127.0.0.1",
+    "PORT": 5000,
+}
+
+
+def database_url(raw: str | None, instance_path: str) -> str:
+    """Return the SQLAlchemy URL: the SQLite file in instance/ unless DATABASE_URL says otherwise."""
+    if not raw:
+        return f"sqlite:///{Path(instance_path) / 'openspace.sqlite3'}"
+    if raw.startswith("postgres://"):
+        raw = "postgresql://" + raw.removeprefix("postgres://")
+    if raw.startswith("postgresql://"):
+        raw = "postgresql+psycopg://" + raw.removeprefix("postgresql://")
+    return raw
+
+
+def read_secret_key(instance_path: str) -> str | None:
+    """Return SECRET_KEY from the environment, or from instance/secret_key that `make run` writes."""
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    key_file = Path(os.environ.get("SECRET_KEY_FILE") or Path(instance_path) / "secret_key")
+    if key_file.is_file():
+        return key_file.read_text(encoding="utf-8").strip() or None
+    return None
+
+
+def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
+    """Fill app.config from defaults, environment and test_config, and refuse to run without a secret."""
+    app.config.from_mapping(DEFAULTS)
+    env = os.environ
+    app.config["SQLALCHEMY_DATABASE_URI"] = database_url(env.get("DATABASE_URL"), app.instance_path)
+    app.config["SECRET_KEY"] = read_secret_key(app.instance_path)
+    app.config["REDIS_URL"] = env.get("REDIS_URL") or None
+    app.config["PUBLIC_URL"] = (env.get("PUBLIC_URL") or "").rstrip("/") or None
+    app.config["HOST"] = env.get("HOST", app.config["HOST"])
+    app.config["PORT"] = int(env.get("PORT", app.config["PORT"]))
+    if env.get("ALLOWED_ORIGINS"):
+        app.config["ALLOWED_ORIGINS"] = [o.strip() for o in env["ALLOWED_ORIGINS"].split(",") if o.strip()]
+    if env.get("SESSION_COOKIE_SECURE", "").lower() in {"1", "true", "yes"}:
+        app.config["SESSION_COOKIE_SECURE"] = True
+    if test_config:
+        app.config.update(test_config)
+        if "DATABASE_URL" in test_config:
+            app.config["SQLALCHEMY_DATABASE_URI"] = database_url(test_config["DATABASE_URL"], app.instance_path)
+    if not app.config.get("SECRET_KEY"):
+        raise ConfigError(
+            "SECRET_KEY is not set. Set the SECRET_KEY environment variable to a long random "
+            "string (for example: python -c 'import secrets; print(secrets.token_hex(32))'), "
+            "or run `make run`, which keeps one in instance/secret_key."
+        )

@@ -1,0 +1,202 @@
+"""Setting up an event: its rooms, slots and the organizer secret."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from .database import write_transaction
+from .errors import DomainError
+from .extensions import db
+from .fields import FieldErrors, clean_text
+from .identity import hash_secret, new_secret
+from .models import LABEL_MAX, NAME_MAX, ROOM_NAME_MAX, Event, Room, Slot
+
+LANGUAGES = ("de", "en")
+MAX_ROOMS = 60
+MAX_SLOTS = 60
+_SLOT_LINE = re.compile(
+    r"^(?:(?P<date>\d{4}-\d{2}-\d{2})\s+)?(?P<start>\d{1,2}[:.]\d{2})\s*[-–]\s*(?P<end>\d{1,2}[:.]\d{2})(?:\s+(?P<label>.+))?$"
+)
+
+
+@dataclass(frozen=True)
+class RoomSpec:
+    """A room as entered by the organizer."""
+
+    name: str
+    capacity: int | None = None
+    location: str | None = None
+
+
+@dataclass(frozen=True)
+class SlotSpec:
+    """A slot as entered by the organizer, in the event's wall-clock time."""
+
+    starts_at: datetime
+    ends_at: datetime
+    label: str | None = None
+
+
+def slugify(text: str) -> str:
+    """A lowercase ASCII slug for URLs (umlauts transliterated: ä -> ae)."""
+    text = text.lower().translate(str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"}))
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")[:48] or "event"
+
+
+def unique_slug(wanted: str) -> str:
+    """The wanted slug, or the first free `wanted-N`."""
+    base = slugify(wanted)
+    slug, n = base, 1
+    while db.session.scalar(select(Event.id).where(Event.slug == slug)) is not None:
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+def parse_rooms(text: str) -> list[RoomSpec]:
+    """Rooms, one per line: `Name | capacity | location` (capacity and location optional)."""
+    rooms: list[RoomSpec] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        parts = [p.strip() for p in line.split("|")]
+        name, capacity, location = [*parts, None, None][:3]
+        if not name or len(name) > ROOM_NAME_MAX or len(parts) > 3:
+            raise ValueError(
+                _(
+                    "Line %(n)d: expected “Name | capacity | location”, name at most %(max)d characters.",
+                    n=number,
+                    max=ROOM_NAME_MAX,
+                )
+            )
+        if capacity and not (capacity.isdigit() and int(capacity) < 100000):
+            raise ValueError(_("Line %(n)d: the capacity must be a whole number.", n=number))
+        if location and len(location) > NAME_MAX:
+            raise ValueError(_("Line %(n)d: the location is too long.", n=number))
+        rooms.append(RoomSpec(name, int(capacity) if capacity else None, location or None))
+    names = [r.name.casefold() for r in rooms]
+    if len(set(names)) != len(names):
+        raise ValueError(_("Two rooms have the same name."))
+    if not rooms or len(rooms) > MAX_ROOMS:
+        raise ValueError(_("Enter between 1 and %(max)d rooms.", max=MAX_ROOMS))
+    return rooms
+
+
+def _clock(text: str) -> time:
+    hours, minutes = (int(x) for x in re.split(r"[:.]", text))
+    return time(hours, minutes)
+
+
+def parse_slots(text: str, first_day: date) -> list[SlotSpec]:
+    """Slots, one per line: `[YYYY-MM-DD] HH:MM-HH:MM [label]`; lines without a date use the previous date."""
+    slots: list[SlotSpec] = []
+    day = first_day
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        match = _SLOT_LINE.match(line.strip())
+        try:
+            if match is None:
+                raise ValueError
+            if match["date"]:
+                day = date.fromisoformat(match["date"])
+            start, end = _clock(match["start"]), _clock(match["end"])
+        except ValueError:
+            raise ValueError(
+                _("Line %(n)d: expected “09:30-10:15 Label” or “2026-03-01 09:30-10:15 Label”.", n=number)
+            ) from None
+        if end <= start:
+            raise ValueError(_("Line %(n)d: the slot must end after it starts.", n=number))
+        label = (match["label"] or "").strip() or None
+        if label and len(label) > LABEL_MAX:
+            raise ValueError(_("Line %(n)d: the label is too long.", n=number))
+        slots.append(SlotSpec(datetime.combine(day, start), datetime.combine(day, end), label))
+    if not slots or len(slots) > MAX_SLOTS:
+        raise ValueError(_("Enter between 1 and %(max)d slots.", max=MAX_SLOTS))
+    return sorted(slots, key=lambda s: s.starts_at)
+
+
+def valid_timezone(name: str) -> bool:
+    """True for an IANA time zone name such as Europe/Berlin."""
+    if name not in available_timezones():
+        return False
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+def create_event(
+    *,
+    name: str,
+    starts_on: date,
+    ends_on: date | None,
+    timezone: str,
+    language: str,
+    rooms: list[RoomSpec],
+    slots: list[SlotSpec],
+    slug: str | None = None,
+) -> tuple[Event, str]:
+    """Create an event with its rooms and slots; returns it with the organizer secret (only its hash is kept)."""
+    errors = FieldErrors()
+    name = clean_text(errors, {"name": name}, "name", max_length=NAME_MAX, required=True)
+    errors.raise_if_any()
+    if not valid_timezone(timezone):
+        raise DomainError("invalid", _("Unknown time zone."), fields={"timezone": _("Unknown time zone.")})
+    if language not in LANGUAGES:
+        raise DomainError("invalid", _("Unsupported language."), fields={"language": _("Unsupported language.")})
+    ends_on = ends_on or max([starts_on] + [s.starts_at.date() for s in slots])
+    if ends_on < starts_on or ends_on - starts_on > timedelta(days=31):
+        raise DomainError(
+            "invalid",
+            _("The last day must be on or after the first (at most 31 days)."),
+            fields={"ends_on": _("Invalid date.")},
+        )
+    secret = new_secret()
+    with write_transaction():
+        event = Event(
+            slug=unique_slug(slug or name),
+            name=name,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            timezone=timezone,
+            language=language,
+            organizer_key_hash=hash_secret(secret),
+        )
+        event.rooms = [
+            Room(name=r.name, capacity=r.capacity, location=r.location, position=i) for i, r in enumerate(rooms)
+        ]
+        event.slots = [Slot(starts_at=s.starts_at, ends_at=s.ends_at, label=s.label) for s in slots]
+        db.session.add(event)
+    return event, secret
+
+
+def event_by_slug(slug: Any) -> Event:
+    """The event with that slug, or a not_found refusal."""
+    event = (
+        db.session.scalar(select(Event).where(Event.slug == slug))
+        if isinstance(slug, str) and len(slug) <= 64
+        else None
+    )
+    if event is None:
+        raise DomainError("not_found", _("There is no event at this address."))
+    return event
+
+
+def reset_organizer_secret(event: Event) -> str:
+    """Issue a new organizer secret; the old organizer link stops working."""
+    secret = new_secret()
+    event_id = event.id
+    with write_transaction():
+        db.session.get(Event, event_id).organizer_key_hash = hash_secret(secret)
+    return secret

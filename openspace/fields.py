@@ -1,0 +1,86 @@
+"""Cleaning of user-supplied values: types, lengths, control characters and markup."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+
+from .errors import DomainError
+
+_MARKUP = re.compile(r"<\s*/?\s*[a-zA-Z!?]|javascript\s*:", re.IGNORECASE)
+_ALLOWED_CONTROLS = {"\n", "\t"}
+
+
+class FieldErrors:
+    """Collects per-field messages and raises them together as one DomainError."""
+
+    def __init__(self) -> None:
+        self.errors: dict[str, str] = {}
+
+    def add(self, name: str, message: str) -> None:
+        """Remember the first problem with a field."""
+        self.errors.setdefault(name, str(message))
+
+    def raise_if_any(self) -> None:
+        """Refuse the whole change when any field was invalid."""
+        if self.errors:
+            raise DomainError("invalid", str(_l("Please check the marked fields.")), fields=self.errors)
+
+
+def clean_text(
+    errors: FieldErrors,
+    data: dict[str, Any],
+    name: str,
+    *,
+    max_length: int,
+    required: bool = False,
+    multiline: bool = False,
+) -> str | None:
+    """Return the trimmed text of data[name], or record why it is not acceptable."""
+    value = data.get(name)
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        errors.add(name, _l("Must be text."))
+        return None
+    value = unicodedata.normalize("NFC", value.replace("\r\n", "\n")).strip()
+    if not multiline:
+        value = " ".join(value.split())
+    if any(unicodedata.category(ch) == "Cc" and ch not in _ALLOWED_CONTROLS for ch in value):
+        errors.add(name, _l("Contains control characters."))
+        return None
+    if _MARKUP.search(value):
+        errors.add(name, _l("HTML and scripts are not allowed here."))
+        return None
+    if required and not value:
+        errors.add(name, _l("Required."))
+        return None
+    if len(value) > max_length:
+        errors.add(name, _l("At most %(max)d characters (you have %(n)d).", max=max_length, n=len(value)))
+        return None
+    return value
+
+
+def clean_id(errors: FieldErrors, data: dict[str, Any], name: str) -> int | None:
+    """Return data[name] as a positive integer id, None when absent, or record an error."""
+    value = data.get(name)
+    if value is None or value == "":
+        return None
+    if isinstance(value, str) and value.isdigit() and len(value) < 12:
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 2**31:
+        errors.add(name, _l("Not a valid choice."))
+        return None
+    return value
+
+
+def clean_request_id(value: Any) -> str | None:
+    """A client-generated idempotency key: 8-64 characters of [A-Za-z0-9_-]; anything else is refused."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or not re.fullmatch(r"[A-Za-z0-9_-]{8,64}", value):
+        raise DomainError("invalid", str(_l("Invalid request id.")), fields={"request_id": str(_l("Invalid."))})
+    return value

@@ -1,0 +1,37 @@
+"""Language and time zone choice: explicit switch, then the event's language, then the browser."""
+
+from __future__ import annotations
+
+from flask import Flask, g, request, session
+from flask_babel import Babel, get_locale
+
+SUPPORTED = ("de", "en")
+
+
+def select_locale() -> str:
+    """The remembered switch, the event's language, or the best browser match."""
+    chosen = session.get("lang")
+    if chosen in SUPPORTED:
+        return chosen
+    event_language = getattr(g, "event_language", None)
+    if event_language in SUPPORTED:
+        return event_language
+    return request.accept_languages.best_match(SUPPORTED) or "de"
+
+
+def select_timezone() -> str | None:
+    """Times are shown in the event's time zone when a page belongs to an event."""
+    return getattr(g, "event_timezone", None)
+
+
+def init_app(app: Flask) -> None:
+    """Bind Flask-Babel with the selectors above."""
+    Babel(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    app.jinja_env.globals["current_locale"] = lambda: str(get_locale() or "de")
+    app.jinja_env.filters["clock"] = clock
+    app.jinja_env.add_extension("jinja2.ext.do")
+
+
+def clock(iso: str) -> str:
+    """HH:MM of an ISO timestamp that already carries the event's offset."""
+    return iso[11:16]

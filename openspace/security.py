@@ -1,0 +1,62 @@
+"""Response headers and the mapping of refusals to HTTP answers."""
+
+from __future__ import annotations
+
+from flask import Flask, Response, flash, jsonify, redirect, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from .errors import DomainError
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.is_json
+
+
+def init_app(app: Flask) -> None:
+    """Install security headers and error handlers on the app."""
+
+    @app.after_request
+    def _headers(response: Response) -> Response:
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        if request.path.startswith("/api/") or "/organize/" in request.path:
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    @app.errorhandler(DomainError)
+    def _domain_error(error: DomainError) -> tuple[Response, int] | Response:
+        if _wants_json():
+            return jsonify(error.as_dict()), error.status
+        return render_template("error.html", message=error.message), error.status
+
+    @app.errorhandler(CSRFError)
+    def _csrf_error(error: CSRFError) -> tuple[Response, int] | Response:
+        message = _("Your form has expired or was sent from elsewhere. Please reload the page and try again.")
+        if _wants_json():
+            return jsonify({"ok": False, "error": message, "code": "csrf"}), 400
+        flash(message, "error")
+        return redirect(request.referrer or "/")
+
+    @app.errorhandler(HTTPException)
+    def _http_error(error: HTTPException) -> tuple[Response, int] | HTTPException:
+        messages = {
+            400: _("The request could not be understood."),
+            404: _("Not found."),
+            405: _("This method is not allowed here."),
+            413: _("The request is too large."),
+            429: _("Too many requests. Please wait a moment."),
+        }
+        message = messages.get(error.code or 500, _("Something went wrong."))
+        if _wants_json():
+            return jsonify({"ok": False, "error": message, "code": f"http_{error.code}"}), error.code or 500
+        return render_template("error.html", message=message), error.code or 500

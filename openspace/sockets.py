@@ -1,0 +1,29 @@
+"""Socket.IO handlers: validate, call the domain, acknowledge."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import request
+from flask_socketio import join_room, leave_room, rooms
+
+from .broadcast import event_room
+from .errors import DomainError
+from .events import event_by_slug
+from .extensions import socketio
+from .wall import wall_state
+
+
+@socketio.on("join")
+def on_join(data: Any) -> dict[str, Any]:
+    """Subscribe to one event's changes; the acknowledgement carries the full wall (also the resync path)."""
+    try:
+        event = event_by_slug(data.get("event") if isinstance(data, dict) else None)
+    except DomainError as error:
+        return error.as_dict()
+    room = event_room(event.id)
+    for joined in rooms():
+        if joined not in {room, request.sid}:
+            leave_room(joined)
+    join_room(room)
+    return {"ok": True, "wall": wall_state(event)}

@@ -1,0 +1,1 @@
+"""Blueprints: participant pages and projector wall, organizer pages, JSON API."""

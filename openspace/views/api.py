@@ -1,0 +1,82 @@
+"""JSON API: the wall state and topic changes (documented in docs/api.md)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, g, jsonify, request
+from flask_babel import gettext as _
+from sqlalchemy import select
+from werkzeug.exceptions import BadRequest
+
+from ..broadcast import announce
+from ..errors import DomainError
+from ..events import event_by_slug
+from ..extensions import db
+from ..models import Event, Topic
+from ..wall import post_topic, update_topic, wall_state, withdraw_topic
+from .people import current_actor, ensure_participant
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+
+def _event(slug: str) -> Event:
+    event = event_by_slug(slug)
+    g.event_language, g.event_timezone = event.language, event.timezone
+    return event
+
+
+def _json_body() -> Any:
+    """The parsed JSON body; malformed JSON, bad UTF-8 or NUL bytes are a 400."""
+    raw = request.get_data(cache=True)
+    if b"\x00" in raw or b"\\u0000" in raw:
+        raise DomainError("bad_request", _("The request contains NUL characters."))
+    try:
+        return request.get_json(force=True)
+    except BadRequest:
+        raise DomainError("bad_request", _("The request body is not valid JSON.")) from None
+
+
+def my_topic_ids(event: Event) -> list[int]:
+    """Ids of this browser's own topics in the event."""
+    author = current_actor().author_hash
+    if author is None:
+        return []
+    return list(db.session.scalars(select(Topic.id).where(Topic.event_id == event.id, Topic.author_hash == author)))
+
+
+@bp.get("/events/<slug>/wall")
+def get_wall(slug: str) -> Response:
+    """The whole wall with its revision, plus which topics are the caller's own."""
+    event = _event(slug)
+    return jsonify({**wall_state(event), "mine": my_topic_ids(event)})
+
+
+@bp.post("/events/<slug>/topics")
+def create_topic(slug: str) -> tuple[Response, int]:
+    """Pin a topic; 201 when new, 200 when the same request_id was already posted."""
+    event = _event(slug)
+    body = _json_body()
+    ensure_participant()
+    topic, change = post_topic(event, actor=current_actor(), data=body)
+    announce(change)
+    revision = change.revision if change else db.session.get(Event, event.id).revision
+    return jsonify({"ok": True, "topic": topic, "revision": revision}), 201 if change else 200
+
+
+@bp.patch("/events/<slug>/topics/<int:topic_id>")
+def patch_topic(slug: str, topic_id: int) -> Response:
+    """Edit or move a topic (its host or an organizer)."""
+    event = _event(slug)
+    topic, change = update_topic(event, actor=current_actor(), topic_id=topic_id, data=_json_body())
+    announce(change)
+    return jsonify({"ok": True, "topic": topic, "revision": change.revision})
+
+
+@bp.delete("/events/<slug>/topics/<int:topic_id>")
+def delete_topic(slug: str, topic_id: int) -> Response:
+    """Withdraw a topic (its host or an organizer)."""
+    event = _event(slug)
+    change = withdraw_topic(event, actor=current_actor(), topic_id=topic_id)
+    announce(change)
+    return jsonify({"ok": True, "revision": change.revision})

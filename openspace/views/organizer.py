@@ -1,0 +1,87 @@
+"""Organizer pages: create an event, redeem the organizer link, the organizer's overview."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+
+from ..errors import DomainError
+from ..events import create_event, parse_rooms, parse_slots
+from ..forms import EventForm
+from ..identity import secret_matches
+from ..wall import wall_state
+from .api import my_topic_ids
+from .pages import join_url, load_event
+from .people import current_actor, grant_organizer
+
+bp = Blueprint("organizer", __name__)
+
+
+def organizer_url(slug: str, secret: str) -> str:
+    """The secret link that grants organizer rights for one event."""
+    return url_for("organizer.redeem", slug=slug, secret=secret, _external=True)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new_event() -> str | Response:
+    """Create an event with rooms and slots; shows the organizer link once."""
+    form = EventForm()
+    if form.validate_on_submit():
+        try:
+            rooms = parse_rooms(form.rooms.data)
+        except ValueError as error:
+            form.rooms.errors.append(str(error))
+        try:
+            slots = parse_slots(form.slots.data, form.starts_on.data)
+        except ValueError as error:
+            form.slots.errors.append(str(error))
+        if not form.rooms.errors and not form.slots.errors:
+            try:
+                event, secret = create_event(
+                    name=form.name.data,
+                    slug=form.slug.data or None,
+                    starts_on=form.starts_on.data,
+                    ends_on=form.ends_on.data,
+                    timezone=form.timezone.data.strip(),
+                    language=form.language.data,
+                    rooms=rooms,
+                    slots=slots,
+                )
+            except DomainError as error:
+                for name, message in error.fields.items():
+                    getattr(form, name, form.name).errors.append(message)
+            else:
+                grant_organizer(event.id)
+                return render_template(
+                    "organizer/created.html",
+                    event=event,
+                    organizer_link=organizer_url(event.slug, secret),
+                    join_url=join_url(event),
+                )
+    return render_template("organizer/new.html", form=form), 200 if not form.errors else 422
+
+
+@bp.get("/e/<slug>/organize/<secret>")
+def redeem(slug: str, secret: str) -> Response:
+    """Grant organizer rights to this browser when the secret matches."""
+    event = load_event(slug)
+    if len(secret) > 128 or not secret_matches(secret, event.organizer_key_hash):
+        abort(404)
+    grant_organizer(event.id)
+    flash(_("You are now an organizer of this event on this device."), "info")
+    return redirect(url_for("organizer.overview", slug=slug))
+
+
+@bp.get("/e/<slug>/organizer")
+def overview(slug: str) -> str:
+    """The organizer's overview: links, QR code, and the wall with moderation rights."""
+    event = load_event(slug)
+    if not current_actor().is_organizer(event.id):
+        abort(403)
+    return render_template(
+        "organizer/overview.html",
+        event=event,
+        state=wall_state(event),
+        mine=my_topic_ids(event),
+        join_url=join_url(event),
+    )

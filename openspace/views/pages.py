@@ -1,0 +1,95 @@
+"""Participant pages (phone view, poster, QR) and the projector wall."""
+
+from __future__ import annotations
+
+import io
+
+import qrcode
+import qrcode.image.svg
+from flask import Blueprint, Response, abort, g, redirect, render_template, request, session, url_for
+
+from ..errors import DomainError
+from ..events import event_by_slug
+from ..i18n import SUPPORTED
+from ..models import Event
+from ..wall import wall_state
+from .api import my_topic_ids
+from .people import current_actor, ensure_participant
+
+bp = Blueprint("pages", __name__)
+
+
+def load_event(slug: str) -> Event:
+    """The page's event, with its language and time zone chosen for rendering."""
+    try:
+        event = event_by_slug(slug)
+    except DomainError:
+        abort(404)
+    g.event_language, g.event_timezone = event.language, event.timezone
+    return event
+
+
+def join_url(event: Event) -> str:
+    """The address participants open by scanning the QR code."""
+    from flask import current_app
+
+    base = current_app.config.get("PUBLIC_URL")
+    path = url_for("pages.phone", slug=event.slug)
+    return f"{base}{path}" if base else url_for("pages.phone", slug=event.slug, _external=True)
+
+
+@bp.get("/")
+def index() -> str:
+    """What this is, and the way to create an event."""
+    return render_template("pages/index.html")
+
+
+@bp.get("/lang/<code>")
+def switch_language(code: str) -> Response:
+    """Remember an explicit language choice and go back."""
+    if code in SUPPORTED:
+        session["lang"] = code
+    target = request.args.get("next", "/")
+    return redirect(target if target.startswith("/") and not target.startswith("//") else "/")
+
+
+@bp.get("/e/<slug>/")
+def phone(slug: str) -> str:
+    """The phone view: the wall as a list by slot, with the form to post an Anliegen."""
+    event = load_event(slug)
+    ensure_participant()
+    state = wall_state(event)
+    return render_template(
+        "pages/phone.html",
+        event=event,
+        state=state,
+        mine=my_topic_ids(event),
+        organizer=current_actor().is_organizer(event.id),
+        join_url=join_url(event),
+    )
+
+
+@bp.get("/e/<slug>/wall")
+def projector(slug: str) -> str:
+    """The projector wall: the full grid, live, with the join QR code."""
+    event = load_event(slug)
+    return render_template("pages/projector.html", event=event, state=wall_state(event), join_url=join_url(event))
+
+
+@bp.get("/e/<slug>/poster")
+def poster(slug: str) -> str:
+    """A printable A4 poster with the join QR code."""
+    event = load_event(slug)
+    return render_template("pages/poster.html", event=event, join_url=join_url(event))
+
+
+@bp.get("/e/<slug>/qr.svg")
+def qr_svg(slug: str) -> Response:
+    """The join QR code as SVG (no Pillow needed)."""
+    event = load_event(slug)
+    image = qrcode.make(join_url(event), image_factory=qrcode.image.svg.SvgPathImage, border=2)
+    buffer = io.BytesIO()
+    image.save(buffer)
+    response = Response(buffer.getvalue(), mimetype="image/svg+xml")
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response

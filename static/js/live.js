@@ -1,0 +1,82 @@
+// Live connection to one event's wall: snapshot on (re)connect, deltas by revision, resync on any gap.
+import { io } from "../vendor/socket.io-client/socket.io.esm.min.js";
+
+/** Apply one `wall_changed` delta to a wall state and return the new state. */
+export function applyChange(state, message) {
+  const change = message.change;
+  const id = change.topic ? change.topic.id : change.topic_id;
+  const topics = state.topics.filter((t) => t.id !== id);
+  if (change.type === "topic_posted" || change.type === "topic_updated") {
+    topics.push(change.topic);
+    topics.sort((a, b) => a.id - b.id);
+  }
+  return { ...state, topics, revision: message.revision };
+}
+
+/** Connect to the event `slug`; calls onState(state, change) and onStatus("live" | "reconnecting" | "connecting"). */
+export function connectWall({ slug, initial, onState, onStatus }) {
+  let state = initial || null;
+  let joining = false;
+  let buffered = [];
+  const socket = io({
+    transports: ["websocket", "polling"],
+    tryAllTransports: true,
+    reconnectionDelay: 500,
+    reconnectionDelayMax: 4000,
+    randomizationFactor: 0.5,
+  });
+
+  function join() {
+    if (joining || !socket.connected) return;
+    joining = true;
+    socket.timeout(8000).emit("join", { event: slug }, (err, reply) => {
+      joining = false;
+      if (err || !reply || !reply.ok) {
+        onStatus("reconnecting");
+        setTimeout(join, 2000);
+        return;
+      }
+      state = reply.wall;
+      const pending = buffered.filter((m) => m.revision > state.revision).sort((a, b) => a.revision - b.revision);
+      buffered = [];
+      onState(state, null);
+      onStatus("live");
+      pending.forEach(receive);
+    });
+  }
+
+  function receive(message) {
+    if (!message || typeof message.revision !== "number") return;
+    if (joining || !state) {
+      buffered.push(message);
+      return;
+    }
+    if (message.revision <= state.revision) return;
+    if (message.revision !== state.revision + 1) {
+      join();
+      return;
+    }
+    state = applyChange(state, message);
+    onState(state, message.change);
+  }
+
+  socket.on("connect", () => {
+    onStatus("connecting");
+    join();
+  });
+  socket.on("disconnect", () => onStatus("reconnecting"));
+  socket.on("connect_error", () => onStatus("reconnecting"));
+  socket.on("wall_changed", receive);
+  document.addEventListener("visibilitychange", () => {
+    if (!document.hidden) join();
+  });
+  window.addEventListener("online", () => {
+    if (!socket.connected) socket.connect();
+  });
+  return {
+    get state() { return state; },
+    get connected() { return socket.connected; },
+    resync: join,
+    socket,
+  };
+}

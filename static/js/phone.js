@@ -1,0 +1,214 @@
+// Phone view: the wall as a list by slot, posting and editing Anliegen, live updates.
+import { connectWall } from "./live.js";
+import { announce, el, nowAndNext, pageJson, showStatus, slotTime, topicsByCell } from "./render.js";
+
+const page = pageJson("page-data");
+const texts = pageJson("texts");
+const csrf = document.querySelector('meta[name="csrf-token"]').content;
+const locale = page.locale;
+const mine = new Set(page.mine || []);
+const HOST_KEY = "openspace.host";
+
+const form = document.getElementById("topic-form");
+const panel = document.getElementById("form-panel");
+const cellSelect = document.getElementById("f-cell");
+const formError = document.getElementById("form-error");
+const statusNode = document.getElementById("status");
+const announcer = document.getElementById("announcer");
+let editing = null; // topic being edited, or null for a new post
+let requestId = null; // idempotency key of the post being sent
+let live = null;
+let freshId = null;
+
+function canChange(topic) {
+  return page.organizer || mine.has(topic.id);
+}
+
+function topicBlock(topic) {
+  const parts = [el("span", { className: "topic-title" }, topic.title), el("span", { className: "topic-host" }, topic.host)];
+  if (topic.goal) parts.push(el("span", { className: "topic-goal" }, `${texts.goal}: ${topic.goal}`));
+  if (topic.context) parts.push(el("span", { className: "topic-context" }, `${texts.context}: ${topic.context}`));
+  if (canChange(topic)) {
+    parts.push(el("span", { className: "topic-actions" },
+      el("button", { type: "button", className: "button small", dataset: { edit: topic.id } }, texts.edit),
+      el("button", { type: "button", className: "button small danger", dataset: { withdraw: topic.id } }, texts.withdraw)));
+  }
+  return parts;
+}
+
+function cellItem(topic, room, slot) {
+  const classes = ["cell", topic ? "taken" : "free"];
+  if (topic && mine.has(topic.id)) classes.push("mine");
+  if (topic && topic.id === freshId) classes.push("fresh");
+  const item = el("li", { className: classes.join(" "), dataset: room ? { roomId: room.id, slotId: slot.id } : { topicId: topic.id } });
+  if (room) item.append(el("span", { className: "room-name" }, room.name));
+  if (topic) item.append(...topicBlock(topic));
+  else item.append(el("button", { type: "button", className: "claim", dataset: { roomId: room.id, slotId: slot.id } }, `${texts.free} – ${texts.claim}`));
+  return item;
+}
+
+function renderWall(state) {
+  const tz = state.event.timezone;
+  const byCell = topicsByCell(state);
+  const { current, next } = nowAndNext(state.slots);
+  const sections = state.slots.map((slot) => {
+    const badge = slot.id === current ? texts.now : slot.id === next ? texts.next : null;
+    return el("section", { className: `slot${slot.id === current ? " now" : ""}${slot.id === next ? " next" : ""}`, dataset: { slotId: slot.id } },
+      el("h2", { className: "slot-head" },
+        el("span", { className: "slot-time" }, slotTime(slot, locale, tz)),
+        slot.label ? el("span", { className: "slot-label" }, slot.label) : null,
+        badge ? el("span", { className: "badge" }, badge) : null),
+      el("ul", { className: "cells" }, state.rooms.map((room) => cellItem(byCell.get(`${room.id}:${slot.id}`), room, slot))));
+  });
+  const queue = state.topics.filter((t) => t.room_id === null);
+  sections.push(el("section", { className: "slot unplaced" },
+    el("h2", { className: "slot-head" }, texts.unplaced),
+    el("ul", { className: "cells" }, queue.length ? queue.map((t) => cellItem(t, null, null)) : el("li", { className: "cell empty" }, texts.empty_queue))));
+  document.getElementById("wall").replaceChildren(...sections);
+  if (!panel.hidden) fillCells(state, currentCellValue());
+}
+
+function currentCellValue() {
+  return cellSelect.value;
+}
+
+function fillCells(state, wanted) {
+  const tz = state.event.timezone;
+  const byCell = topicsByCell(state);
+  const options = [el("option", { value: "" }, texts.no_cell)];
+  for (const slot of state.slots) {
+    const group = el("optgroup", { label: `${slotTime(slot, locale, tz)}${slot.label ? ` ${slot.label}` : ""}` });
+    for (const room of state.rooms) {
+      const holder = byCell.get(`${room.id}:${slot.id}`);
+      if (holder && (!editing || holder.id !== editing.id)) continue;
+      group.append(el("option", { value: `${room.id}:${slot.id}` }, `${room.name} · ${slotTime(slot, locale, tz)}`));
+    }
+    if (group.children.length) options.push(group);
+  }
+  cellSelect.replaceChildren(...options);
+  cellSelect.value = [...cellSelect.options].some((o) => o.value === wanted) ? wanted : "";
+}
+
+function clearErrors() {
+  formError.hidden = true;
+  formError.textContent = "";
+  form.querySelectorAll(".field-error").forEach((p) => { p.hidden = true; p.textContent = ""; });
+  form.querySelectorAll("[aria-invalid]").forEach((f) => f.removeAttribute("aria-invalid"));
+}
+
+function showErrors(message, fields = {}) {
+  formError.textContent = message;
+  formError.hidden = false;
+  for (const [name, text] of Object.entries(fields)) {
+    const slot = form.querySelector(`.field-error[data-for="${name === "slot_id" ? "room_id" : name}"]`);
+    if (slot) { slot.textContent = text; slot.hidden = false; }
+    const input = form.elements[name === "room_id" || name === "slot_id" ? "cell" : name];
+    if (input) input.setAttribute("aria-invalid", "true");
+  }
+}
+
+function openForm(topic, cell) {
+  editing = topic;
+  requestId = null;
+  clearErrors();
+  document.getElementById("form-heading").textContent = topic ? texts.edit_title : texts.new_title;
+  document.getElementById("f-submit").textContent = topic ? texts.save : texts.post;
+  if (topic) {
+    for (const name of ["title", "host", "goal", "context"]) form.elements[name].value = topic[name];
+  } else if (!form.elements.host.value) {
+    form.elements.host.value = localStorage.getItem(HOST_KEY) || "";
+  }
+  const wanted = topic && topic.room_id !== null ? `${topic.room_id}:${topic.slot_id}` : cell || "";
+  fillCells(live.state, wanted);
+  panel.hidden = false;
+  panel.scrollIntoView({ block: "start" });
+  form.elements.title.focus();
+}
+
+function closeForm() {
+  panel.hidden = true;
+  editing = null;
+  requestId = null;
+}
+
+async function send(method, url, body) {
+  const response = await fetch(url, {
+    method,
+    headers: { "Content-Type": "application/json", "X-CSRFToken": csrf, Accept: "application/json" },
+    credentials: "same-origin",
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  let data = {};
+  try { data = await response.json(); } catch { data = { ok: false, error: texts.server_error }; }
+  return { status: response.status, data };
+}
+
+async function submitTopic(event) {
+  event.preventDefault();
+  clearErrors();
+  const [room, slot] = cellSelect.value ? cellSelect.value.split(":").map(Number) : [null, null];
+  const body = {
+    title: form.elements.title.value, host: form.elements.host.value,
+    goal: form.elements.goal.value, context: form.elements.context.value, room_id: room, slot_id: slot,
+  };
+  const base = `/api/events/${encodeURIComponent(page.slug)}/topics`;
+  if (!editing) {
+    requestId = requestId || (crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random()}`.replace(/\./g, ""));
+    body.request_id = requestId;
+  }
+  const submit = document.getElementById("f-submit");
+  submit.disabled = true;
+  let result;
+  try {
+    result = editing ? await send("PATCH", `${base}/${editing.id}`, body) : await send("POST", base, body);
+  } catch {
+    showErrors(texts.offline_error);
+    submit.disabled = false;
+    return;
+  }
+  submit.disabled = false;
+  if (result.data.ok) {
+    localStorage.setItem(HOST_KEY, body.host.trim());
+    mine.add(result.data.topic.id);
+    freshId = result.data.topic.id;
+    announcer.textContent = editing ? texts.saved : texts.posted;
+    if (!editing) form.reset();
+    closeForm();
+    if (live.state) renderWall(live.state);
+    return;
+  }
+  showErrors(result.data.error || texts.server_error, result.data.fields || {});
+  if (result.status === 409 && live.state) fillCells(live.state, "");
+}
+
+async function withdraw(topicId) {
+  if (!window.confirm(texts.confirm_withdraw)) return;
+  const result = await send("DELETE", `/api/events/${encodeURIComponent(page.slug)}/topics/${topicId}`).catch(() => null);
+  announcer.textContent = result && result.data.ok ? texts.withdrawn : (result ? result.data.error : texts.offline_error);
+}
+
+document.getElementById("open-form").addEventListener("click", () => openForm(null, ""));
+document.getElementById("f-cancel").addEventListener("click", closeForm);
+form.addEventListener("submit", submitTopic);
+document.getElementById("wall").addEventListener("click", (event) => {
+  const button = event.target.closest("button");
+  if (!button) return;
+  if (button.dataset.roomId) openForm(null, `${button.dataset.roomId}:${button.dataset.slotId}`);
+  else if (button.dataset.edit) openForm(live.state.topics.find((t) => t.id === Number(button.dataset.edit)), "");
+  else if (button.dataset.withdraw) withdraw(Number(button.dataset.withdraw));
+});
+
+live = connectWall({
+  slug: page.slug,
+  initial: page.state,
+  onState(state, change) {
+    if (change && change.topic) freshId = change.topic.id;
+    renderWall(state);
+    announce(announcer, change, state, texts);
+    document.body.dataset.revision = state.revision;
+  },
+  onStatus(status) { showStatus(statusNode, status, texts); },
+});
+renderWall(page.state);
+document.body.dataset.revision = page.state.revision;
+setInterval(() => { if (live.state) renderWall(live.state); }, 60000);

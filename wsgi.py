@@ -1,0 +1,17 @@
+"""Entry point: `python wsgi.py` serves with gevent; `gunicorn -k gevent -w 1 wsgi:app` in production."""
+
+from gevent import monkey
+
+monkey.patch_all()
+
+import os  # noqa: E402
+
+from openspace import create_app  # noqa: E402
+from openspace.extensions import socketio  # noqa: E402
+
+app = create_app()
+
+if __name__ == "__main__":
+    host, port = app.config["HOST"], app.config["PORT"]
+    print(f"Serving on http://{host}:{port}  (Ctrl+C stops)", flush=True)
+    socketio.run(app, host=host, port=port, log_output=os.environ.get("OPENSPACE_ACCESS_LOG") == "1")
