@@ -25,13 +25,13 @@ instance/secret_key: | $(BIN)/python
 	chmod 600 $@
 
 translations: $(VENV)/.runtime
-	$(BIN)/pybabel compile --quiet -d openspace/translations
+	$(BIN)/pybabel --quiet compile -d openspace/translations
 
 extract-messages: $(VENV)/.runtime
-	$(BIN)/pybabel extract --quiet -F babel.cfg -k _l -k lazy_gettext -o openspace/translations/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel --quiet extract -F babel.cfg -k _l -k lazy_gettext -o openspace/translations/messages.pot --no-location --sort-output .
 
 update-messages: extract-messages
-	$(BIN)/pybabel update --quiet -i openspace/translations/messages.pot -d openspace/translations --no-fuzzy-matching
+	$(BIN)/pybabel --quiet update -i openspace/translations/messages.pot -d openspace/translations --no-fuzzy-matching
 
 run: $(VENV)/.runtime instance/secret_key translations
 	HOST=$(HOST) PORT=$(PORT) $(BIN)/flask --app wsgi demo

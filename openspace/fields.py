@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 
 from .errors import DomainError
 
-_MARKUP = re.compile(r"<\s*/?\s*[a-zA-Z!?]|javascript\s*:", re.IGNORECASE)
+_MARKUP = re.compile(r"</?[a-zA-Z!?]|javascript\s*:", re.IGNORECASE)
 _ALLOWED_CONTROLS = {"\n", "\t"}
 
 

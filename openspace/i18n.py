@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, g, request, session
+from flask import Flask, g, has_request_context, request, session
 from flask_babel import Babel, get_locale
 
 SUPPORTED = ("de", "en")
@@ -10,12 +10,14 @@ SUPPORTED = ("de", "en")
 
 def select_locale() -> str:
     """The remembered switch, the event's language, or the best browser match."""
-    chosen = session.get("lang")
+    chosen = session.get("lang") if has_request_context() else None
     if chosen in SUPPORTED:
         return chosen
     event_language = getattr(g, "event_language", None)
     if event_language in SUPPORTED:
         return event_language
+    if not has_request_context():
+        return "en"
     return request.accept_languages.best_match(SUPPORTED) or "de"
 
 

@@ -1,0 +1,101 @@
+"""Real server processes (`python wsgi.py`, gevent) on 127.0.0.1 for end-to-end tests."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+SECRET = "live-test-secret-" + "y" * 32
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class LiveServer:
+    """One `python wsgi.py` process; stopped by stop() or at the end of a `with` block."""
+
+    def __init__(self, database_url: str, *, port: int | None = None, env: dict[str, str] | None = None) -> None:
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = {
+            **os.environ,
+            "SECRET_KEY": SECRET,
+            "DATABASE_URL": database_url,
+            "HOST": "127.0.0.1",
+            "PORT": str(self.port),
+            **(env or {}),
+        }
+        self.process: subprocess.Popen | None = None
+
+    def start(self, timeout: float = 20) -> LiveServer:
+        self.process = subprocess.Popen(
+            [sys.executable, "wsgi.py"], cwd=ROOT, env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"server exited: {self.process.stdout.read().decode(errors='replace')}")
+            try:
+                requests.get(f"{self.url}/", timeout=1)
+                return self
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        self.stop()
+        raise RuntimeError("server did not start in time")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+    def __enter__(self) -> LiveServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def cli(database_url: str, *args: str) -> str:
+    """Run `flask --app wsgi ...` against a database and return its output."""
+    env = {**os.environ, "SECRET_KEY": SECRET, "DATABASE_URL": database_url}
+    done = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", *args], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+class HttpParticipant:
+    """A participant over real HTTP: session cookie plus CSRF token from the phone page."""
+
+    def __init__(self, base_url: str, slug: str) -> None:
+        self.base = base_url
+        self.slug = slug
+        self.http = requests.Session()
+        self.http.headers["Accept-Language"] = "en"
+        page = self.http.get(f"{base_url}/e/{slug}/", timeout=10)
+        page.raise_for_status()
+        self.csrf = re.search(r'name="csrf-token" content="([^"]+)"', page.text).group(1)
+
+    def post(self, body: dict) -> requests.Response:
+        return self.http.post(
+            f"{self.base}/api/events/{self.slug}/topics", json=body, headers={"X-CSRFToken": self.csrf}, timeout=30
+        )
+
+    def wall(self) -> dict:
+        return self.http.get(f"{self.base}/api/events/{self.slug}/wall", timeout=10).json()
