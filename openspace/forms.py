@@ -7,11 +7,13 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from .events import LANGUAGES
 from .models import NAME_MAX
 
+LANGUAGE_NAMES = {"de": "Deutsch", "en": "English"}
 DEFAULT_ROOMS = "Plenum | 100\nRaum A | 25\nRaum B | 25\nRaum C | 20"
 DEFAULT_SLOTS = "10:00-11:00\n11:15-12:15\n13:30-14:30\n14:45-15:45"
 
@@ -31,7 +33,11 @@ class EventForm(FlaskForm):
     starts_on = DateField(_l("First day"), validators=[DataRequired()], default=date.today)
     ends_on = DateField(_l("Last day (optional)"), validators=[Optional()])
     timezone = StringField(_l("Time zone"), validators=[DataRequired(), Length(max=64)], default="Europe/Berlin")
-    language = SelectField(_l("Language of the wall"), choices=[(code, code) for code in LANGUAGES], default="de")
+    language = SelectField(
+        _l("Language of the wall"),
+        choices=[SelectChoice(code, LANGUAGE_NAMES[code]) for code in LANGUAGES],
+        default="de",
+    )
     rooms = TextAreaField(
         _l("Rooms, one per line: Name | capacity | location"),
         validators=[DataRequired(), Length(max=8000)],

@@ -1,0 +1,224 @@
+"""Server-rendered pages, event creation, the CLI and start-up configuration."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+
+from conftest import Participant, topic_body
+from live import ROOT, cli
+
+
+def test_index_links_to_event_creation(app):
+    response = app.test_client().get("/", headers={"Accept-Language": "en"})
+    assert response.status_code == 200
+    assert b'href="/new"' in response.data
+
+
+def test_phone_page_lists_slots_rooms_and_free_cells(alice):
+    page = alice.client.get("/e/zukunft/").get_data(as_text=True)
+    assert page.count('class="slot"') == 3
+    assert page.count('class="claim"') == 9
+    assert "09:00–09:50" in page
+    assert 'name="csrf-token"' in page
+
+
+def test_phone_page_escapes_user_text(alice):
+    alice.post(topic_body(title='Kosten < Nutzen & "Zitat"', host="Ö'zil"))
+    page = alice.client.get("/e/zukunft/").get_data(as_text=True)
+    assert "Kosten &lt; Nutzen &amp; &#34;Zitat&#34;" in page
+    assert "Kosten < Nutzen" not in page.split('id="page-data"')[0]
+    data = re.search(r'<script type="application/json" id="page-data">(.*?)</script>', page, re.S).group(1)
+    assert "<" not in data
+    assert "\\u003c" in data
+
+
+def test_projector_page_shows_grid_and_join_qr(alice):
+    alice.post(topic_body(title="Retouren senken", room_id=2, slot_id=3))
+    page = alice.client.get("/e/zukunft/wall").get_data(as_text=True)
+    assert page.count("<tr data-slot-id=") == 3
+    assert page.count('<th scope="col" data-room-id=') == 3
+    assert 'src="/e/zukunft/qr.svg"' in page
+    assert "http://localhost/e/zukunft/" in page
+    row = re.search(r'<tr data-slot-id="3">(.*?)</tr>', page, re.S).group(1)
+    cell = re.findall(r'<td class="(\w+)" data-room-id="(\d)">(.*?)</td>', row, re.S)
+    assert [(cls, room) for cls, room, _ in cell] == [("free", "1"), ("taken", "2"), ("free", "3")]
+    assert "Retouren senken" in cell[1][2]
+
+
+def test_qr_svg_encodes_join_url(app, event):
+    response = app.test_client().get("/e/zukunft/qr.svg")
+    assert response.status_code == 200
+    assert response.mimetype == "image/svg+xml"
+    assert response.data.startswith(b"<?xml") or response.data.startswith(b"<svg")
+    assert b"<path" in response.data
+
+
+def test_poster_page_shows_qr_and_url(app, event):
+    page = app.test_client().get("/e/zukunft/poster", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert 'src="/e/zukunft/qr.svg"' in page
+    assert "http://localhost/e/zukunft/" in page
+
+
+def test_unknown_event_page_is_404(app):
+    assert app.test_client().get("/e/nope/").status_code == 404
+    assert app.test_client().get("/e/nope/wall").status_code == 404
+
+
+def test_session_cookie_is_httponly_and_samesite_lax(app, event):
+    response = app.test_client().get("/e/zukunft/")
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie
+
+
+def test_event_language_decides_page_language(app):
+    from conftest import build_event
+
+    build_event(app, slug="deutsch", language="de")
+    page = app.test_client().get("/e/deutsch/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert '<html lang="de">' in page
+    assert "Anliegen anbringen" in page
+
+
+def test_language_switch_is_remembered(app):
+    from conftest import build_event
+
+    build_event(app, slug="deutsch", language="de")
+    client = app.test_client()
+    assert client.get("/lang/en?next=/e/deutsch/").headers["Location"] == "/e/deutsch/"
+    assert '<html lang="en">' in client.get("/e/deutsch/").get_data(as_text=True)
+    assert client.get("/lang/en?next=//evil.example").headers["Location"] == "/"
+
+
+def new_event_form(client):
+    page = client.get("/new").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    return {
+        "csrf_token": token,
+        "name": "Zukunftskonferenz 2026",
+        "slug": "",
+        "starts_on": "2026-02-27",
+        "ends_on": "",
+        "timezone": "Europe/Berlin",
+        "language": "de",
+        "rooms": "Plenum | 120 | EG\nWerkstatt | 30",
+        "slots": "09:30-10:15 Runde 1\n10:30-11:15\n2026-02-28 09:30-10:15 Tag 2",
+    }
+
+
+def test_create_event_form_creates_event_and_shows_organizer_link_once(app):
+    client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    response = client.post("/new", data=new_event_form(client))
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    link = re.search(
+        r'<code id="organizer-link">http://localhost(/e/zukunftskonferenz-2026/organize/[^<]+)</code>', page
+    )
+    assert link is not None
+    assert len(link.group(1).rsplit("/", 1)[1]) >= 22  # >= 128 bits, URL-safe base64
+    wall = client.get("/api/events/zukunftskonferenz-2026/wall").get_json()
+    assert [r["name"] for r in wall["rooms"]] == ["Plenum", "Werkstatt"]
+    assert [(s["starts_at"], s["label"]) for s in wall["slots"]] == [
+        ("2026-02-27T09:30:00+01:00", "Runde 1"),
+        ("2026-02-27T10:30:00+01:00", None),
+        ("2026-02-28T09:30:00+01:00", "Tag 2"),
+    ]
+    assert wall["event"]["ends_on"] == "2026-02-28"
+    assert client.get("/e/zukunftskonferenz-2026/organizer").status_code == 200
+    other = app.test_client()
+    assert other.get("/e/zukunftskonferenz-2026/organizer").status_code == 403
+    assert other.get(link.group(1)).status_code == 302
+    assert other.get("/e/zukunftskonferenz-2026/organizer").status_code == 200
+
+
+def test_create_event_form_with_bad_slot_line_shows_error_and_creates_nothing(app):
+    client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    form = new_event_form(client)
+    form["slots"] = "09:30-10:15\nlunch"
+    response = client.post("/new", data=form)
+    assert response.status_code == 422
+    assert "Line 2: expected" in response.get_data(as_text=True)
+    assert client.get("/api/events/zukunftskonferenz-2026/wall").status_code == 404
+
+
+def test_create_event_form_without_csrf_token_is_refused(app):
+    client = app.test_client()
+    form = new_event_form(client)
+    del form["csrf_token"]
+    response = client.post("/new", data=form)
+    assert response.status_code == 302
+    assert client.get("/api/events/zukunftskonferenz-2026/wall").status_code == 404
+
+
+def test_create_event_form_unknown_timezone_is_refused(app):
+    client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    form = new_event_form(client)
+    form["timezone"] = "Mars/Olympus"
+    response = client.post("/new", data=form)
+    assert response.status_code == 422
+    assert "Unknown time zone." in response.get_data(as_text=True)
+
+
+def test_cli_demo_creates_demo_event_and_prints_three_links(tmp_path):
+    database_url = f"sqlite:///{tmp_path / 'demo.sqlite3'}"
+    out = cli(database_url, "demo")
+    links = re.findall(r"http://127\.0\.0\.1:5000(/\S+)", out)
+    assert links[:2] == ["/e/demo/", "/e/demo/wall"]
+    assert re.fullmatch(r"/e/demo/organize/[A-Za-z0-9_-]{32}", links[2])
+    again = cli(database_url, "demo")
+    new_links = re.findall(r"http://127\.0\.0\.1:5000(/\S+)", again)
+    assert new_links[2] != links[2]
+
+
+def test_cli_demo_event_has_four_rooms_five_slots_and_topics(tmp_path):
+    from conftest import make_app
+
+    app = make_app(tmp_path)
+    cli(f"sqlite:///{tmp_path / 'test.sqlite3'}", "demo")
+    wall = Participant(app, "demo").wall().get_json()
+    assert (len(wall["rooms"]), len(wall["slots"]), len(wall["topics"])) == (4, 5, 5)
+    assert sum(1 for t in wall["topics"] if t["room_id"] is None) == 1
+    assert wall["revision"] == 5
+
+
+def test_cli_create_event_prints_links_and_refuses_bad_input(tmp_path):
+    database_url = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
+    out = cli(
+        database_url, "create-event", "--name=Tag der Ideen", "--starts-on=2026-03-01", "--room=A", "--slot=09:00-10:00"
+    )
+    assert "/e/tag-der-ideen/organize/" in out
+    env = {**os.environ, "SECRET_KEY": "k" * 40, "DATABASE_URL": database_url}
+    bad = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "flask",
+            "--app",
+            "wsgi",
+            "create-event",
+            "--name=X",
+            "--starts-on=2026-03-01",
+            "--room=A",
+            "--slot=10:00-09:00",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert bad.returncode == 1
+    assert "Line 1: the slot must end after it starts." in bad.stderr
+
+
+def test_start_without_secret_key_fails_with_clear_message(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"}
+    env.update(SECRET_KEY_FILE=str(tmp_path / "missing"), DATABASE_URL=f"sqlite:///{tmp_path / 'x.sqlite3'}")
+    done = subprocess.run([sys.executable, "wsgi.py"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode != 0
+    assert "SECRET_KEY is not set" in done.stderr
