@@ -6,10 +6,11 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import load_config
 from .database import tune_engine
-from .extensions import csrf, db, socketio
+from .extensions import csrf, db, limiter, socketio
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -27,6 +28,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     load_config(app, test_config)
 
     db.init_app(app)
+    limiter.init_app(app)  # before CSRF, so refused floods count too
     csrf.init_app(app)
     from . import i18n
 
@@ -52,6 +54,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         ping_interval=20,
         ping_timeout=20,
     )
+
+    if app.config["TRUSTED_PROXIES"]:
+        # Outside the Socket.IO middleware, so its origin check sees the public scheme and host.
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
     with app.app_context():
         tune_engine(db.engine)

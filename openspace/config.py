@@ -26,6 +26,12 @@ DEFAULTS: dict[str, Any] = {
     "REDIS_URL": None,
     "ALLOWED_ORIGINS": None,
     "PUBLIC_URL": None,
+    "RATE_LIMIT_WRITES": "5 per 2 seconds;30 per minute;300 per hour",
+    "RATE_LIMIT_WRITES_PER_ADDRESS": "1200 per minute",
+    "RATE_LIMIT_NEW_EVENTS": "10 per hour",
+    "RATELIMIT_ENABLED": True,
+    "RATELIMIT_HEADERS_ENABLED": True,
+    "TRUSTED_PROXIES": 0,
     "HOST": "127.0.0.1",
     "PORT": 5000,
 }
@@ -66,10 +72,17 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
         app.config["ALLOWED_ORIGINS"] = [o.strip() for o in env["ALLOWED_ORIGINS"].split(",") if o.strip()]
     if env.get("SESSION_COOKIE_SECURE", "").lower() in {"1", "true", "yes"}:
         app.config["SESSION_COOKIE_SECURE"] = True
+    for name in ("RATE_LIMIT_WRITES", "RATE_LIMIT_WRITES_PER_ADDRESS", "RATE_LIMIT_NEW_EVENTS"):
+        if env.get(name):
+            app.config[name] = env[name]
+    if env.get("RATE_LIMIT_ENABLED", "").lower() in {"0", "false", "no"}:
+        app.config["RATELIMIT_ENABLED"] = False
+    app.config["TRUSTED_PROXIES"] = int(env.get("TRUSTED_PROXIES", app.config["TRUSTED_PROXIES"]))
     if test_config:
         app.config.update(test_config)
         if "DATABASE_URL" in test_config:
             app.config["SQLALCHEMY_DATABASE_URI"] = database_url(test_config["DATABASE_URL"], app.instance_path)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
     if not app.config.get("SECRET_KEY"):
         raise ConfigError(
             "SECRET_KEY is not set. Set the SECRET_KEY environment variable to a long random "

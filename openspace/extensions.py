@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_limiter import Limiter
 from flask_socketio import SocketIO
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
@@ -26,3 +27,13 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 socketio = SocketIO()
 csrf = CSRFProtect()
+
+
+def _participant_or_address() -> str:
+    """Rate-limit key: the participant (a venue's phones share one NAT address), else the address."""
+    from .views.people import rate_limit_key
+
+    return rate_limit_key()
+
+
+limiter = Limiter(key_func=_participant_or_address)

@@ -34,6 +34,9 @@ class LiveServer:
             "DATABASE_URL": database_url,
             "HOST": "127.0.0.1",
             "PORT": str(self.port),
+            # Tests fire many posts per participant and address on purpose; test_security checks the real limits.
+            "RATE_LIMIT_WRITES": "10000 per second",
+            "RATE_LIMIT_WRITES_PER_ADDRESS": "100000 per second",
             **(env or {}),
         }
         self.process: subprocess.Popen | None = None

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, Response, g, jsonify, request
+from flask import Blueprint, Response, current_app, g, jsonify, request
 from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.exceptions import BadRequest
@@ -12,12 +13,27 @@ from werkzeug.exceptions import BadRequest
 from ..broadcast import announce
 from ..errors import DomainError
 from ..events import event_by_slug
-from ..extensions import db
+from ..extensions import db, limiter
 from ..models import Event, Topic
 from ..wall import post_topic, update_topic, wall_state, withdraw_topic
-from .people import current_actor, ensure_participant
+from .people import client_address, current_actor
 
 bp = Blueprint("api", __name__, url_prefix="/api")
+
+
+def _writes_limit() -> str:
+    return current_app.config["RATE_LIMIT_WRITES"]
+
+
+def _address_limit() -> str:
+    return current_app.config["RATE_LIMIT_WRITES_PER_ADDRESS"]
+
+
+def write_limits(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Per-participant limit for changes, plus a generous ceiling per address."""
+    per_participant = limiter.shared_limit(_writes_limit, scope="writes")
+    per_address = limiter.shared_limit(_address_limit, scope="writes-address", key_func=client_address)
+    return per_participant(per_address(view))
 
 
 def _event(slug: str) -> Event:
@@ -53,11 +69,11 @@ def get_wall(slug: str) -> Response:
 
 
 @bp.post("/events/<slug>/topics")
+@write_limits
 def create_topic(slug: str) -> tuple[Response, int]:
     """Pin a topic; 201 when new, 200 when the same request_id was already posted."""
     event = _event(slug)
     body = _json_body()
-    ensure_participant()
     topic, change = post_topic(event, actor=current_actor(), data=body)
     announce(change)
     revision = change.revision if change else db.session.get(Event, event.id).revision
@@ -65,6 +81,7 @@ def create_topic(slug: str) -> tuple[Response, int]:
 
 
 @bp.patch("/events/<slug>/topics/<int:topic_id>")
+@write_limits
 def patch_topic(slug: str, topic_id: int) -> Response:
     """Edit or move a topic (its host or an organizer)."""
     event = _event(slug)
@@ -74,6 +91,7 @@ def patch_topic(slug: str, topic_id: int) -> Response:
 
 
 @bp.delete("/events/<slug>/topics/<int:topic_id>")
+@write_limits
 def delete_topic(slug: str, topic_id: int) -> Response:
     """Withdraw a topic (its host or an organizer)."""
     event = _event(slug)

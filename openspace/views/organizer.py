@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from ..errors import DomainError
 from ..events import create_event, parse_rooms, parse_slots
+from ..extensions import limiter
 from ..forms import EventForm
 from ..identity import secret_matches
 from ..wall import wall_state
 from .api import my_topic_ids
 from .pages import join_url, load_event
-from .people import current_actor, grant_organizer
+from .people import client_address, current_actor, grant_organizer
 
 bp = Blueprint("organizer", __name__)
 
@@ -23,6 +24,7 @@ def organizer_url(slug: str, secret: str) -> str:
 
 
 @bp.route("/new", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["RATE_LIMIT_NEW_EVENTS"], methods=["POST"], key_func=client_address)
 def new_event() -> str | Response:
     """Create an event with rooms and slots; shows the organizer link once."""
     form = EventForm()

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from flask import session
+from flask import request, session
 
-from ..identity import Actor, new_secret
+from ..identity import Actor, hash_secret, new_secret
 
 
 def ensure_participant() -> str:
@@ -28,3 +28,16 @@ def grant_organizer(event_id: int) -> None:
     granted = [i for i in session.get("org", []) if isinstance(i, int) and i != event_id]
     session["org"] = [*granted, event_id][-20:]
     session.permanent = True
+
+
+def rate_limit_key() -> str:
+    """Who a rate limit counts against: this participant, or the client address without a session."""
+    key = session.get("pk")
+    if isinstance(key, str):
+        return "p:" + hash_secret(key)[:32]
+    return "a:" + (request.remote_addr or "unknown")
+
+
+def client_address() -> str:
+    """Rate-limit key for the generous per-address ceiling."""
+    return "a:" + (request.remote_addr or "unknown")

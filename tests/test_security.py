@@ -1,0 +1,108 @@
+"""Protections of issue "Hardened for a real venue" that run in-process: limits, origins, headers."""
+
+from __future__ import annotations
+
+from conftest import Participant, make_app, topic_body
+
+
+def test_one_participant_firing_posts_is_throttled_with_clear_error(app, alice):
+    statuses = [alice.post(topic_body(title=f"Spam {i}", room_id=None, slot_id=None)).status_code for i in range(20)]
+    assert statuses[:5] == [201] * 5
+    assert set(statuses[5:]) == {429}
+    refused = alice.post(topic_body(room_id=None, slot_id=None))
+    assert refused.get_json() == {"ok": False, "error": "Too many requests. Please wait a moment.", "code": "http_429"}
+    assert len(alice.wall().get_json()["topics"]) == 5
+
+
+def test_hundred_phones_behind_one_address_are_not_throttled(app, event):
+    phones = [Participant(app, event) for _ in range(100)]
+    statuses = [
+        phone.post(topic_body(title=f"Anliegen {i}", room_id=None, slot_id=None)).status_code
+        for i, phone in enumerate(phones)
+    ]
+    statuses += [
+        phone.post(topic_body(title=f"Zweites {i}", room_id=None, slot_id=None)).status_code
+        for i, phone in enumerate(phones)
+    ]
+    assert statuses == [201] * 200
+
+
+def test_edits_count_against_the_same_participant_limit(alice):
+    topic_id = alice.post(topic_body()).get_json()["topic"]["id"]
+    statuses = [alice.patch(topic_id, {"title": f"Titel {i}"}).status_code for i in range(8)]
+    assert statuses == [200, 200, 200, 200, 429, 429, 429, 429]
+
+
+def test_post_without_participant_session_is_refused(app, event):
+    client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    app.config["WTF_CSRF_ENABLED"] = False
+    response = client.post("/api/events/zukunft/topics", json=topic_body())
+    assert response.status_code == 403
+    assert response.get_json()["code"] == "forbidden"
+
+
+def handshake(client, origin, **headers):
+    environ = {"HTTP_ORIGIN": origin} if origin else {}
+    environ.update(headers)
+    return client.get("/socket.io/?EIO=4&transport=polling", environ_base=environ)
+
+
+def test_socket_handshake_from_foreign_origin_is_refused(app, event):
+    client = app.test_client()
+    assert handshake(client, "http://evil.example").status_code == 400
+    assert handshake(client, "http://localhost").status_code == 200
+
+
+def test_behind_tls_proxy_origin_check_uses_public_host(tmp_path):
+    app = make_app(tmp_path, TRUSTED_PROXIES=1)
+    client = app.test_client()
+    forwarded = {"HTTP_X_FORWARDED_PROTO": "https", "HTTP_X_FORWARDED_HOST": "wall.example.org"}
+    assert handshake(client, "https://wall.example.org", **forwarded).status_code == 200
+    assert handshake(client, "https://evil.example", **forwarded).status_code == 400
+
+
+def test_behind_tls_proxy_links_use_public_scheme_and_host(tmp_path):
+    from conftest import build_event
+
+    app = make_app(tmp_path, TRUSTED_PROXIES=1, SERVER_NAME=None)
+    build_event(app)
+    page = app.test_client().get(
+        "/e/zukunft/wall",
+        environ_base={"HTTP_X_FORWARDED_PROTO": "https", "HTTP_X_FORWARDED_HOST": "wall.example.org"},
+    )
+    assert "https://wall.example.org/e/zukunft/" in page.get_data(as_text=True)
+
+
+def test_pages_send_csp_without_inline_script_and_deny_framing(alice):
+    response = alice.client.get("/e/zukunft/")
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self';" in csp
+    assert "unsafe-inline" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    page = response.get_data(as_text=True)
+    assert page.count("<script") == page.count('<script type="application/json"') + page.count(
+        '<script type="module" src='
+    )
+
+
+def test_secure_cookie_flag_follows_configuration(tmp_path):
+    from conftest import build_event
+
+    app = make_app(tmp_path, SESSION_COOKIE_SECURE=True)
+    build_event(app)
+    cookie = app.test_client().get("/e/zukunft/").headers["Set-Cookie"]
+    assert "Secure" in cookie
+    assert "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie
+
+
+def test_new_event_form_is_limited_per_address(app):
+    import re
+
+    client = app.test_client()
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', client.get("/new").get_data(as_text=True))
+    statuses = [client.post("/new", data={"csrf_token": token.group(1)}).status_code for _ in range(12)]
+    assert statuses == [422] * 10 + [429, 429]
