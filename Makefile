@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint format translations extract-messages update-messages clean
+.PHONY: run test fuzz lint format translations extract-messages update-messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,9 @@ format: $(VENV)/.dev
 
 test: $(VENV)/.dev translations lint
 	$(BIN)/pytest
+
+fuzz: $(VENV)/.dev translations
+	HYPOTHESIS_PROFILE=long $(BIN)/pytest -q -p no:randomly tests/test_fuzz.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts

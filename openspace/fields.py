@@ -49,7 +49,7 @@ def clean_text(
     value = unicodedata.normalize("NFC", value.replace("\r\n", "\n")).strip()
     if not multiline:
         value = " ".join(value.split())
-    if any(unicodedata.category(ch) == "Cc" and ch not in _ALLOWED_CONTROLS for ch in value):
+    if any(unicodedata.category(ch) in {"Cc", "Cs"} and ch not in _ALLOWED_CONTROLS for ch in value):
         errors.add(name, _l("Contains control characters."))
         return None
     if _MARKUP.search(value):
