@@ -58,7 +58,11 @@ def my_topic_ids(event: Event) -> list[int]:
     author = current_actor().author_hash
     if author is None:
         return []
-    return list(db.session.scalars(select(Topic.id).where(Topic.event_id == event.id, Topic.author_hash == author)))
+    return list(
+        db.session.scalars(
+            select(Topic.id).where(Topic.event_id == event.id, Topic.author_hash == author).order_by(Topic.id)
+        )
+    )
 
 
 @bp.get("/events/<slug>/wall")

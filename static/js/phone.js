@@ -65,7 +65,10 @@ function renderWall(state) {
     el("h2", { className: "slot-head" }, texts.unplaced),
     el("ul", { className: "cells" }, queue.length ? queue.map((t) => cellItem(t, null, null)) : el("li", { className: "cell empty" }, texts.empty_queue))));
   document.getElementById("wall").replaceChildren(...sections);
-  if (!panel.hidden) fillCells(state, currentCellValue());
+  if (!panel.hidden) {
+    fillCells(state, currentCellValue());
+    warnIfTaken(state);
+  }
 }
 
 function currentCellValue() {
@@ -79,14 +82,28 @@ function fillCells(state, wanted) {
   for (const slot of state.slots) {
     const group = el("optgroup", { label: `${slotTime(slot, locale, tz)}${slot.label ? ` ${slot.label}` : ""}` });
     for (const room of state.rooms) {
-      const holder = byCell.get(`${room.id}:${slot.id}`);
-      if (holder && (!editing || holder.id !== editing.id)) continue;
-      group.append(el("option", { value: `${room.id}:${slot.id}` }, `${room.name} · ${slotTime(slot, locale, tz)}`));
+      const value = `${room.id}:${slot.id}`;
+      const holder = byCell.get(value);
+      const label = `${room.name} · ${slotTime(slot, locale, tz)}`;
+      if (holder && (!editing || holder.id !== editing.id)) {
+        // A cell taken while the form was open stays selected (marked), so the choice never changes silently.
+        if (value === wanted) group.append(el("option", { value }, `${label} – ${texts.taken}: ${holder.title}`));
+        continue;
+      }
+      group.append(el("option", { value }, label));
     }
     if (group.children.length) options.push(group);
   }
   cellSelect.replaceChildren(...options);
   cellSelect.value = [...cellSelect.options].some((o) => o.value === wanted) ? wanted : "";
+}
+
+/** Tell the person filling the form at once when someone else just took the cell they chose. */
+function warnIfTaken(state) {
+  if (panel.hidden || !cellSelect.value) return;
+  const holder = topicsByCell(state).get(cellSelect.value);
+  if (!holder || (editing && holder.id === editing.id)) return;
+  showErrors(texts.taken_by.replace("{title}", holder.title).replace("{host}", holder.host), { room_id: texts.choose_other });
 }
 
 function clearErrors() {
@@ -178,7 +195,7 @@ async function submitTopic(event) {
     return;
   }
   showErrors(result.data.error || texts.server_error, result.data.fields || {});
-  if (result.status === 409 && live.state) fillCells(live.state, "");
+  if (result.status === 409 && live.state) fillCells(live.state, cellSelect.value);
 }
 
 async function withdraw(topicId) {
@@ -189,6 +206,10 @@ async function withdraw(topicId) {
 
 document.getElementById("open-form").addEventListener("click", () => openForm(null, ""));
 document.getElementById("f-cancel").addEventListener("click", closeForm);
+cellSelect.addEventListener("change", () => {
+  clearErrors();
+  if (live.state) warnIfTaken(live.state);
+});
 form.addEventListener("submit", submitTopic);
 document.getElementById("wall").addEventListener("click", (event) => {
   const button = event.target.closest("button");

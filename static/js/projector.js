@@ -33,7 +33,11 @@ function render(state) {
   const grid = document.getElementById("grid");
   grid.replaceChildren(el("thead", {}, head), el("tbody", {}, rows));
   const queue = state.topics.filter((t) => t.room_id === null);
-  document.getElementById("queue").replaceChildren(...queue.map((t) => el("li", { className: isFresh(t) ? "fresh" : null }, topicNodes(t))));
+  document.getElementById("queue").replaceChildren(
+    ...(queue.length
+      ? queue.map((t) => el("li", { className: isFresh(t) ? "fresh" : null }, topicNodes(t)))
+      : [el("li", { className: "empty" }, texts.empty_queue)]),
+  );
   const nowSlot = state.slots.find((s) => s.id === current);
   const nextSlot = state.slots.find((s) => s.id === next);
   const line = [];
