@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import request
+from flask import request, session
 from flask_socketio import join_room, leave_room, rooms
 
 from .broadcast import event_room
@@ -12,6 +12,13 @@ from .errors import DomainError
 from .events import event_by_slug
 from .extensions import socketio
 from .wall import wall_state
+
+
+@socketio.on("connect")
+def on_connect(_auth: Any = None) -> None:
+    """Refuse connections that did not come from one of the event's pages (they hand out the session)."""
+    if not isinstance(session.get("pk"), str):
+        raise ConnectionRefusedError("no session: open the event's page first")
 
 
 @socketio.on("join")

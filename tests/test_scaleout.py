@@ -52,7 +52,10 @@ class Watcher:
         self.client = socketio.Client(reconnection=False)
         self.client.on("wall_changed", self._on_change)
         # websocket-client sends `Origin: http://<host:port>` itself, the same origin the server expects.
-        self.client.connect(base_url, transports=["websocket"], wait_timeout=20)
+        # The session cookie comes from the event's page, as in a browser.
+        cookies = HttpParticipant(base_url, slug).http.cookies.get_dict()
+        cookie_header = "; ".join(f"{name}={value}" for name, value in cookies.items())
+        self.client.connect(base_url, transports=["websocket"], wait_timeout=20, headers={"Cookie": cookie_header})
         self.ack = self.client.call("join", {"event": slug}, timeout=20)
 
     def _on_change(self, message: dict) -> None:

@@ -90,3 +90,20 @@ def test_rejoin_after_missed_changes_gets_snapshot_at_current_revision(alice, bo
     ack = socket.emit("join", {"event": "zukunft"}, callback=True)
     assert ack["wall"]["revision"] == 2
     assert [t["title"] for t in ack["wall"]["topics"]] == ["A", "B"]
+
+
+def test_connection_without_page_session_is_refused_at_connect(app, event):
+    from openspace.extensions import socketio
+
+    stranger = socketio.test_client(app, flask_test_client=app.test_client())
+    assert stranger.is_connected() is False
+
+
+def test_projector_page_hands_out_the_session_sockets_need(app, event):
+    from openspace.extensions import socketio
+
+    client = app.test_client()
+    client.get("/e/zukunft/wall")
+    wall = socketio.test_client(app, flask_test_client=client)
+    assert wall.is_connected() is True
+    assert wall.emit("join", {"event": "zukunft"}, callback=True)["ok"] is True
