@@ -15,7 +15,7 @@ from sqlalchemy import select
 from .database import write_transaction
 from .errors import DomainError
 from .extensions import db
-from .fields import FieldErrors, clean_text
+from .fields import FieldErrors, clean_text, text_problem
 from .identity import hash_secret, new_secret
 from .models import LABEL_MAX, NAME_MAX, ROOM_NAME_MAX, Event, Room, Slot
 
@@ -63,12 +63,19 @@ def unique_slug(wanted: str) -> str:
     return slug
 
 
+def _refuse_markup(line: str, number: int) -> None:
+    problem = text_problem(line)
+    if problem:
+        raise ValueError(_("Line %(n)d: %(problem)s", n=number, problem=problem))
+
+
 def parse_rooms(text: str) -> list[RoomSpec]:
     """Rooms, one per line: `Name | capacity | location` (capacity and location optional)."""
     rooms: list[RoomSpec] = []
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
+        _refuse_markup(line, number)
         parts = [p.strip() for p in line.split("|")]
         name, capacity, location = [*parts, None, None][:3]
         if not name or len(name) > ROOM_NAME_MAX or len(parts) > 3:
@@ -104,6 +111,7 @@ def parse_slots(text: str, first_day: date) -> list[SlotSpec]:
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
+        _refuse_markup(line, number)
         match = _SLOT_LINE.match(line.strip())
         try:
             if match is None:

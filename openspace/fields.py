@@ -49,11 +49,9 @@ def clean_text(
     value = unicodedata.normalize("NFC", value.replace("\r\n", "\n")).strip()
     if not multiline:
         value = " ".join(value.split())
-    if any(unicodedata.category(ch) in {"Cc", "Cs"} and ch not in _ALLOWED_CONTROLS for ch in value):
-        errors.add(name, _l("Contains control characters."))
-        return None
-    if _MARKUP.search(value):
-        errors.add(name, _l("HTML and scripts are not allowed here."))
+    problem = text_problem(value)
+    if problem:
+        errors.add(name, problem)
         return None
     if required and not value:
         errors.add(name, _l("Required."))
@@ -62,6 +60,15 @@ def clean_text(
         errors.add(name, _l("At most %(max)d characters (you have %(n)d).", max=max_length, n=len(value)))
         return None
     return value
+
+
+def text_problem(value: str) -> str | None:
+    """Why a text cannot be stored (control characters, markup), or None when it can."""
+    if any(unicodedata.category(ch) in {"Cc", "Cs"} and ch not in _ALLOWED_CONTROLS for ch in value):
+        return str(_l("Contains control characters."))
+    if _MARKUP.search(value):
+        return str(_l("HTML and scripts are not allowed here."))
+    return None
 
 
 def clean_id(errors: FieldErrors, data: dict[str, Any], name: str) -> int | None:

@@ -4,14 +4,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import request, session
+from flask import current_app, request, session
+from flask_babel import gettext as _
 from flask_socketio import join_room, leave_room, rooms
+from limits import parse
 
 from .broadcast import event_room
 from .errors import DomainError
 from .events import event_by_slug
-from .extensions import socketio
+from .extensions import limiter, socketio
+from .views.people import rate_limit_key
 from .wall import wall_state
+
+
+def check_socket_limit(name: str) -> None:
+    """Flask-Limiter does not see socket events: count them against the participant here."""
+    if not current_app.config["RATELIMIT_ENABLED"]:
+        return
+    limit = parse(current_app.config["RATE_LIMIT_JOINS"])
+    if not limiter.limiter.hit(limit, "socket", name, rate_limit_key()):
+        raise DomainError("rate_limited", _("Too many requests. Please wait a moment."))
 
 
 @socketio.on("connect")
@@ -25,6 +37,7 @@ def on_connect(_auth: Any = None) -> None:
 def on_join(data: Any) -> dict[str, Any]:
     """Subscribe to one event's changes; the acknowledgement carries the full wall (also the resync path)."""
     try:
+        check_socket_limit("join")
         event = event_by_slug(data.get("event") if isinstance(data, dict) else None)
     except DomainError as error:
         return error.as_dict()

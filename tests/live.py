@@ -37,6 +37,7 @@ class LiveServer:
             # Tests fire many posts per participant and address on purpose; test_security checks the real limits.
             "RATE_LIMIT_WRITES": "10000 per second",
             "RATE_LIMIT_WRITES_PER_ADDRESS": "100000 per second",
+            "RATE_LIMIT_JOINS": "100000 per second",
             **(env or {}),
         }
         self.process: subprocess.Popen | None = None

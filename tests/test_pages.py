@@ -222,3 +222,26 @@ def test_start_without_secret_key_fails_with_clear_message(tmp_path):
     done = subprocess.run([sys.executable, "wsgi.py"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode != 0
     assert "SECRET_KEY is not set" in done.stderr
+
+
+def test_room_and_slot_lines_with_markup_are_refused():
+    import pytest
+
+    from openspace.events import parse_rooms, parse_slots
+
+    app = make_app_for_text()
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        with pytest.raises(ValueError, match=r"Line 2: HTML and scripts are not allowed here\."):
+            parse_rooms("Plenum\n<b>Werkstatt</b>")
+        with pytest.raises(ValueError, match=r"Line 1: HTML and scripts are not allowed here\."):
+            parse_slots("09:00-10:00 <script>x</script>", __import__("datetime").date(2026, 2, 27))
+        assert parse_rooms('Raum "A" & B | 20')[0].name == 'Raum "A" & B'
+
+
+def make_app_for_text():
+    import tempfile
+    from pathlib import Path
+
+    from conftest import make_app
+
+    return make_app(Path(tempfile.mkdtemp()))

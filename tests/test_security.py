@@ -106,3 +106,10 @@ def test_new_event_form_is_limited_per_address(app):
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', client.get("/new").get_data(as_text=True))
     statuses = [client.post("/new", data={"csrf_token": token.group(1)}).status_code for _ in range(12)]
     assert statuses == [422] * 10 + [429, 429]
+
+
+def test_join_flood_over_socket_is_limited_per_participant(alice):
+    socket = alice.socket()
+    acks = [socket.emit("join", {"event": "zukunft"}, callback=True) for _ in range(32)]
+    assert [a["ok"] for a in acks] == [True] * 30 + [False, False]
+    assert acks[-1] == {"ok": False, "error": "Too many requests. Please wait a moment.", "code": "rate_limited"}
