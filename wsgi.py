@@ -8,8 +8,10 @@ import os  # noqa: E402
 
 from openspace import create_app  # noqa: E402
 from openspace.extensions import socketio  # noqa: E402
+from openspace.probe import install_stall_probe  # noqa: E402
 
 app = create_app()
+install_stall_probe(app)  # benchmarks only: does nothing unless OPENSPACE_STALL_PROBE=1
 
 if __name__ == "__main__":
     host, port = app.config["HOST"], app.config["PORT"]

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from flask import Flask, g, has_request_context, request, session
+from datetime import date
+
+from babel.dates import format_date
 from flask_babel import Babel, get_locale
 
 SUPPORTED = ("de", "en")
@@ -31,9 +34,21 @@ def init_app(app: Flask) -> None:
     Babel(app, locale_selector=select_locale, timezone_selector=select_timezone)
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale() or "de")
     app.jinja_env.filters["clock"] = clock
+    app.jinja_env.filters["dayname"] = dayname
+    app.jinja_env.filters["multi_day"] = multi_day
     app.jinja_env.add_extension("jinja2.ext.do")
 
 
 def clock(iso: str) -> str:
     """HH:MM of an ISO timestamp that already carries the event's offset."""
     return iso[11:16]
+
+
+def dayname(iso: str) -> str:
+    """Weekday and date of an ISO timestamp in the current language, e.g. "Freitag, 27. Februar 2026"."""
+    return format_date(date.fromisoformat(iso[:10]), format="full", locale=str(get_locale() or "de"))
+
+
+def multi_day(slots: list[dict]) -> bool:
+    """True when the slots fall on more than one day (then days get their own headings)."""
+    return len({slot["starts_at"][:10] for slot in slots}) > 1

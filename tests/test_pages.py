@@ -245,3 +245,40 @@ def make_app_for_text():
     from conftest import make_app
 
     return make_app(Path(tempfile.mkdtemp()))
+
+
+def test_multi_day_event_gets_day_headings_in_its_language(app):
+    from datetime import date, datetime, time
+
+    from openspace.events import RoomSpec, SlotSpec, create_event
+
+    with app.app_context():
+        slots = [
+            SlotSpec(datetime.combine(date(2026, 2, 27), time(9)), datetime.combine(date(2026, 2, 27), time(10))),
+            SlotSpec(datetime.combine(date(2026, 2, 28), time(9)), datetime.combine(date(2026, 2, 28), time(10))),
+        ]
+        create_event(
+            name="Zwei Tage",
+            slug="zwei",
+            starts_on=date(2026, 2, 27),
+            ends_on=None,
+            timezone="Europe/Berlin",
+            language="de",
+            rooms=[RoomSpec("A")],
+            slots=slots,
+        )
+    client = app.test_client()
+    phone = client.get("/e/zwei/").get_data(as_text=True)
+    assert re.findall(r'<h2 class="day-head">([^<]+)</h2>', phone) == ["Freitag, 27. Februar 2026", "Samstag, 28. Februar 2026"]
+    wall = client.get("/e/zwei/wall").get_data(as_text=True)
+    assert re.findall(r'<tr class="day-row"><th colspan="2" scope="colgroup">([^<]+)</th>', wall) == [
+        "Freitag, 27. Februar 2026",
+        "Samstag, 28. Februar 2026",
+    ]
+    client.get("/lang/en")
+    english = client.get("/e/zwei/").get_data(as_text=True)
+    assert re.findall(r'<h2 class="day-head">([^<]+)</h2>', english) == ["Friday, February 27, 2026", "Saturday, February 28, 2026"]
+
+
+def test_single_day_event_has_no_day_headings(alice):
+    assert 'class="day-head"' not in alice.client.get("/e/zukunft/").get_data(as_text=True)

@@ -1,6 +1,6 @@
 // Phone view: the wall as a list by slot, posting and editing Anliegen, live updates.
 import { connectWall } from "./live.js";
-import { announce, el, nowAndNext, pageJson, showStatus, slotTime, topicsByCell } from "./render.js";
+import { announce, dayHeadings, el, nowAndNext, pageJson, showStatus, slotTime, topicsByCell } from "./render.js";
 
 const page = pageJson("page-data");
 const texts = pageJson("texts");
@@ -51,14 +51,16 @@ function renderWall(state) {
   const tz = state.event.timezone;
   const byCell = topicsByCell(state);
   const { current, next } = nowAndNext(state.slots);
-  const sections = state.slots.map((slot) => {
+  const days = dayHeadings(state.slots, locale, tz);
+  const sections = state.slots.flatMap((slot, i) => {
     const badge = slot.id === current ? texts.now : slot.id === next ? texts.next : null;
-    return el("section", { className: `slot${slot.id === current ? " now" : ""}${slot.id === next ? " next" : ""}`, dataset: { slotId: slot.id } },
+    const day = days[i] ? [el("h2", { className: "day-head" }, days[i])] : [];
+    return [...day, el("section", { className: `slot${slot.id === current ? " now" : ""}${slot.id === next ? " next" : ""}`, dataset: { slotId: slot.id } },
       el("h2", { className: "slot-head" },
         el("span", { className: "slot-time" }, slotTime(slot, locale, tz)),
         slot.label ? el("span", { className: "slot-label" }, slot.label) : null,
         badge ? el("span", { className: "badge" }, badge) : null),
-      el("ul", { className: "cells" }, state.rooms.map((room) => cellItem(byCell.get(`${room.id}:${slot.id}`), room, slot))));
+      el("ul", { className: "cells" }, state.rooms.map((room) => cellItem(byCell.get(`${room.id}:${slot.id}`), room, slot))))];
   });
   const queue = state.topics.filter((t) => t.room_id === null);
   sections.push(el("section", { className: "slot unplaced" },

@@ -1,6 +1,6 @@
 // Projector wall: the full grid, live, now/next highlighted, new topics briefly marked.
 import { connectWall } from "./live.js";
-import { announce, clock, el, nowAndNext, pageJson, showStatus, slotTime, topicsByCell } from "./render.js";
+import { announce, clock, dayHeadings, el, nowAndNext, pageJson, showStatus, slotTime, topicsByCell } from "./render.js";
 
 const page = pageJson("page-data");
 const texts = pageJson("texts");
@@ -21,7 +21,10 @@ function render(state) {
   const now = Date.now();
   const isFresh = (topic) => fresh.has(topic.id) && now - fresh.get(topic.id) < FRESH_MS;
   const head = el("tr", {}, el("th", { scope: "col", className: "corner" }), state.rooms.map((room) => el("th", { scope: "col", dataset: { roomId: room.id } }, room.name)));
-  const rows = state.slots.map((slot) => el("tr", { className: slot.id === current ? "now" : slot.id === next ? "next" : null, dataset: { slotId: slot.id } },
+  const days = dayHeadings(state.slots, locale, tz);
+  const rows = state.slots.flatMap((slot, i) => [
+    days[i] ? el("tr", { className: "day-row" }, el("th", { colspan: state.rooms.length + 1, scope: "colgroup" }, days[i])) : null,
+    el("tr", { className: slot.id === current ? "now" : slot.id === next ? "next" : null, dataset: { slotId: slot.id } },
     el("th", { scope: "row" },
       el("span", { className: "slot-time" }, slotTime(slot, locale, tz)),
       slot.label ? el("span", { className: "slot-label" }, slot.label) : null,
@@ -29,7 +32,7 @@ function render(state) {
     state.rooms.map((room) => {
       const topic = byCell.get(`${room.id}:${slot.id}`);
       return el("td", { className: `${topic ? "taken" : "free"}${topic && isFresh(topic) ? " fresh" : ""}`, dataset: { roomId: room.id } }, topic ? topicNodes(topic) : null);
-    })));
+    }))].filter(Boolean));
   const grid = document.getElementById("grid");
   grid.replaceChildren(el("thead", {}, head), el("tbody", {}, rows));
   const queue = state.topics.filter((t) => t.room_id === null);

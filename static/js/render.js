@@ -67,3 +67,21 @@ export function announce(node, change, state, texts) {
   const label = texts[`announce_${change.type.replace("topic_", "")}`] || "";
   node.textContent = topic ? `${label}: ${topic.title}` : label;
 }
+
+/** The calendar day (YYYY-MM-DD) of an ISO timestamp in the event's time zone. */
+export function dayKey(iso, timeZone) {
+  return new Intl.DateTimeFormat("en-CA", { year: "numeric", month: "2-digit", day: "2-digit", timeZone }).format(new Date(iso));
+}
+
+/** Weekday and date in the page's language, e.g. "Freitag, 27. Februar 2026" (as the server renders it). */
+export function dayLabel(iso, locale, timeZone) {
+  const options = { weekday: "long", day: "numeric", month: "long", year: "numeric", timeZone };
+  return new Intl.DateTimeFormat(locale, options).format(new Date(iso));
+}
+
+/** For each slot, the day heading to put before it (null when the day did not change or all slots share a day). */
+export function dayHeadings(slots, locale, timeZone) {
+  const keys = slots.map((slot) => dayKey(slot.starts_at, timeZone));
+  const multi = new Set(keys).size > 1;
+  return slots.map((slot, i) => (multi && (i === 0 || keys[i] !== keys[i - 1]) ? dayLabel(slot.starts_at, locale, timeZone) : null));
+}
