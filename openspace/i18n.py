@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from flask import Flask, g, has_request_context, request, session
 from datetime import date
 
 from babel.dates import format_date
+from flask import Flask, g, has_request_context, request, session
 from flask_babel import Babel, get_locale
 
 SUPPORTED = ("de", "en")
 
 
 def select_locale() -> str:
-    """The remembered switch, the event's language, or the best browser match."""
+    """The wall's fixed event language, else the remembered switch, the event's language, or the browser's."""
+    forced = getattr(g, "force_language", None)
+    if forced in SUPPORTED:
+        return forced
     chosen = session.get("lang") if has_request_context() else None
     if chosen in SUPPORTED:
         return chosen

@@ -269,7 +269,10 @@ def test_multi_day_event_gets_day_headings_in_its_language(app):
         )
     client = app.test_client()
     phone = client.get("/e/zwei/").get_data(as_text=True)
-    assert re.findall(r'<h2 class="day-head">([^<]+)</h2>', phone) == ["Freitag, 27. Februar 2026", "Samstag, 28. Februar 2026"]
+    assert re.findall(r'<h2 class="day-head">([^<]+)</h2>', phone) == [
+        "Freitag, 27. Februar 2026",
+        "Samstag, 28. Februar 2026",
+    ]
     wall = client.get("/e/zwei/wall").get_data(as_text=True)
     assert re.findall(r'<tr class="day-row"><th colspan="2" scope="colgroup">([^<]+)</th>', wall) == [
         "Freitag, 27. Februar 2026",
@@ -277,8 +280,23 @@ def test_multi_day_event_gets_day_headings_in_its_language(app):
     ]
     client.get("/lang/en")
     english = client.get("/e/zwei/").get_data(as_text=True)
-    assert re.findall(r'<h2 class="day-head">([^<]+)</h2>', english) == ["Friday, February 27, 2026", "Saturday, February 28, 2026"]
+    assert re.findall(r'<h2 class="day-head">([^<]+)</h2>', english) == [
+        "Friday, February 27, 2026",
+        "Saturday, February 28, 2026",
+    ]
 
 
 def test_single_day_event_has_no_day_headings(alice):
     assert 'class="day-head"' not in alice.client.get("/e/zukunft/").get_data(as_text=True)
+
+
+def test_wall_speaks_event_language_even_after_a_switch(app):
+    from conftest import build_event
+
+    build_event(app, slug="deutsch", language="de")
+    client = app.test_client()
+    client.get("/lang/en")
+    assert '<html lang="en">' in client.get("/e/deutsch/").get_data(as_text=True)
+    wall = client.get("/e/deutsch/wall").get_data(as_text=True)
+    assert '<html lang="de">' in wall
+    assert "Gesetz der zwei Füße" in wall

@@ -73,6 +73,7 @@ def phone(slug: str) -> str:
 def projector(slug: str) -> str:
     """The projector wall: the full grid, live, with the join QR code."""
     event = load_event(slug)
+    g.force_language = event.language  # the wall speaks the event's language, whoever's laptop shows it
     ensure_participant()
     return render_template("pages/projector.html", event=event, state=wall_state(event), join_url=join_url(event))
 
