@@ -113,3 +113,43 @@ def test_join_flood_over_socket_is_limited_per_participant(alice):
     acks = [socket.emit("join", {"event": "zukunft"}, callback=True) for _ in range(32)]
     assert [a["ok"] for a in acks] == [True] * 30 + [False, False]
     assert acks[-1] == {"ok": False, "error": "Too many requests. Please wait a moment.", "code": "rate_limited"}
+
+
+def test_oversized_socket_message_closes_the_connection(tmp_path):
+    import websocket
+    from live import HttpParticipant, LiveServer, cli
+
+    database_url = f"sqlite:///{tmp_path / 'ws.sqlite3'}"
+    cli(
+        database_url,
+        "create-event",
+        "--name=WS",
+        "--slug=ws",
+        "--starts-on=2026-02-27",
+        "--room=A",
+        "--slot=09:00-10:00",
+    )
+    with LiveServer(database_url) as server:
+        cookie = "; ".join(f"{k}={v}" for k, v in HttpParticipant(server.url, "ws").http.cookies.get_dict().items())
+        url = server.url.replace("http", "ws") + "/socket.io/?EIO=4&transport=websocket"
+
+        def opened():
+            ws = websocket.create_connection(url, header=[f"Cookie: {cookie}"], timeout=10)
+            assert ws.recv().startswith("0{")
+            ws.send("40")
+            assert ws.recv().startswith("40{")
+            return ws
+
+        small = opened()
+        small.send('420["join",{"event":"ws"}]')
+        assert small.recv().startswith('430[{"ok":true')
+        small.close()
+        big = opened()
+        big.send('421["join",{"event":"' + "x" * 70_000 + '"}]')
+        closed = False
+        try:
+            reply = big.recv()
+            closed = reply == "" or not reply.startswith("431")
+        except (websocket.WebSocketConnectionClosedException, ConnectionError):
+            closed = True
+        assert closed
