@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from datetime import date, datetime, time
 from pathlib import Path
@@ -29,9 +30,37 @@ def make_app(tmp_path: Path, **overrides):
     return create_app(config)
 
 
+_databases = itertools.count(1)
+
+
+@pytest.fixture(scope="session")
+def postgres_for_suite():
+    """One PostgreSQL server on loopback for the whole run (skipped without it, except on CI)."""
+    from services import PostgresServer
+
+    server = PostgresServer()
+    try:
+        yield server.start()
+    finally:
+        server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path):
+    """Same code, same tests: every app-level test runs on SQLite and on a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'test.sqlite3'}"
+    return request.getfixturevalue("postgres_for_suite").new_database(f"suite_{next(_databases)}")
+
+
 @pytest.fixture
-def app(tmp_path):
-    return make_app(tmp_path)
+def app(tmp_path, database_url):
+    app = make_app(tmp_path, DATABASE_URL=database_url)
+    yield app
+    from openspace.extensions import db
+
+    with app.app_context():
+        db.engine.dispose()
 
 
 def build_event(app, *, slug="zukunft", rooms=3, slots=3, language="en"):
