@@ -9,8 +9,8 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import load_config
-from .database import tune_engine
-from .extensions import csrf, db, limiter, socketio
+from .database import upgrade_schema
+from .extensions import csrf, db, limiter, migrate, socketio
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -28,6 +28,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     load_config(app, test_config)
 
     db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent / "migrations"), render_as_batch=True)
     limiter.init_app(app)  # before CSRF, so refused floods count too
     csrf.init_app(app)
     from . import i18n
@@ -51,8 +52,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         cors_allowed_origins=app.config["ALLOWED_ORIGINS"],
         max_http_buffer_size=app.config["SOCKETIO_MAX_BUFFER"],
         manage_session=False,
-        ping_interval=10,  # a silently dropped phone is noticed within 20 s on both ends
-        ping_timeout=10,
+        ping_interval=4,  # a silently dropped connection shows "reconnecting…" within 9 s
+        ping_timeout=5,
     )
 
     if app.config["TRUSTED_PROXIES"]:
@@ -60,7 +61,5 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
-    with app.app_context():
-        tune_engine(db.engine)
-        db.create_all()
+    upgrade_schema(app)
     return app

@@ -8,12 +8,16 @@ upgrade ("database is locked"). Reads keep plain deferred BEGIN and never block.
 
 from __future__ import annotations
 
+import fcntl
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from flask import Flask
+from flask_migrate import upgrade
 from sqlalchemy import event as sa_event
+from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -58,3 +62,35 @@ def write_transaction() -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+@contextmanager
+def schema_lock(engine: Engine) -> Iterator[None]:
+    """Let one process at a time migrate: a PostgreSQL advisory lock, or a file lock beside the SQLite file."""
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as conn:
+            conn.execute(text("SELECT pg_advisory_lock(4711)"))
+            try:
+                yield
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(4711)"))
+                conn.commit()
+        return
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
+        yield
+        return
+    with open(f"{database}.migrate-lock", "a") as lock_file:
+        fcntl.flock(lock_file, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock_file, fcntl.LOCK_UN)
+
+
+def upgrade_schema(app: Flask) -> None:
+    """Bring the database to the newest schema (Alembic migrations in openspace/migrations)."""
+    with app.app_context():
+        tune_engine(db.engine)
+        with schema_lock(db.engine):
+            upgrade(directory=app.extensions["migrate"].directory)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_limiter import Limiter
+from flask_migrate import Migrate
 from flask_socketio import SocketIO
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
@@ -27,6 +28,7 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 socketio = SocketIO()
 csrf = CSRFProtect()
+migrate = Migrate()
 
 
 def _participant_or_address() -> str:

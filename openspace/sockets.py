@@ -13,8 +13,8 @@ from .broadcast import event_room
 from .errors import DomainError
 from .events import event_by_slug
 from .extensions import limiter, socketio
-from .views.people import rate_limit_key
-from .wall import wall_state
+from .views.people import current_actor, rate_limit_key
+from .wall import my_topic_ids, wall_state
 
 
 def check_socket_limit(name: str) -> None:
@@ -35,7 +35,7 @@ def on_connect(_auth: Any = None) -> None:
 
 @socketio.on("join")
 def on_join(data: Any) -> dict[str, Any]:
-    """Subscribe to one event's changes; the acknowledgement carries the full wall (also the resync path)."""
+    """Subscribe to one event's changes; the ack carries the full wall and the caller's own topic ids (resync path)."""
     try:
         check_socket_limit("join")
         event = event_by_slug(data.get("event") if isinstance(data, dict) else None)
@@ -46,4 +46,4 @@ def on_join(data: Any) -> dict[str, Any]:
         if joined not in {room, request.sid}:
             leave_room(joined)
     join_room(room)
-    return {"ok": True, "wall": wall_state(event)}
+    return {"ok": True, "wall": wall_state(event), "mine": my_topic_ids(event, current_actor())}

@@ -96,6 +96,14 @@ def wall_state(event: Event) -> dict[str, Any]:
     }
 
 
+def my_topic_ids(event: Event, actor: Actor) -> list[int]:
+    """Ids of the actor's own topics in the event (what their phone may edit)."""
+    if actor.author_hash is None:
+        return []
+    stmt = select(Topic.id).where(Topic.event_id == event.id, Topic.author_hash == actor.author_hash)
+    return list(db.session.scalars(stmt.order_by(Topic.id)))
+
+
 def _bump_revision(event_id: int) -> int:
     """Increase the event's revision inside the current write transaction (row-locks it on PostgreSQL)."""
     stmt = update(Event).where(Event.id == event_id).values(revision=Event.revision + 1).returning(Event.revision)

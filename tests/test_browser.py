@@ -437,3 +437,16 @@ def test_german_event_speaks_german(site, watch, artifacts):
     expect(wall.locator(".queue h2")).to_have_text("Noch ohne Platz")
     phone.screenshot(path=str(artifacts / "phone-de.png"))
     watch.assert_clean()
+
+
+def test_wall_shows_newest_unplaced_topics_and_how_many_more(site, slug, watch, artifacts):
+    person = HttpParticipant(site.url, slug)
+    for i in range(10):
+        assert person.post({"title": f"Warteschlange {i}", "host": "Q"}).status_code == 201
+    wall = watch.desktop(f"{site.url}/e/{slug}/wall")
+    wait_live(wall)
+    titles = wall.locator("#queue .topic-title").all_inner_texts()
+    assert titles == [f"Warteschlange {i}" for i in range(9, 3, -1)]
+    expect(wall.locator("#queue li.more")).to_have_text("+ 4 more")
+    wall.screenshot(path=str(artifacts / "wall-queue.png"))
+    watch.assert_clean()

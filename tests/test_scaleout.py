@@ -197,3 +197,27 @@ def test_two_processes_postgres_race_exactly_one_winner(pg_url):
     assert_one_winner_per_round(outcomes)
     assert len(wall["topics"]) == RACE_ROUNDS
     assert wall["revision"] == RACE_ROUNDS
+
+
+def test_start_up_migrates_only_under_the_schema_lock(postgres):
+    """While another process migrates (holds the advisory lock), a starting process waits, then comes up."""
+    import psycopg
+    import requests
+
+    url = postgres.new_database("t_fresh_start")
+    holder = psycopg.connect(url, autocommit=True)
+    holder.execute("SELECT pg_advisory_lock(4711)")
+    server = LiveServer(url)
+    starter = threading.Thread(target=server.start, kwargs={"timeout": 60})
+    try:
+        starter.start()
+        time.sleep(6)
+        with pytest.raises(requests.ConnectionError):
+            requests.get(server.url + "/", timeout=2)
+        assert server.process.poll() is None
+        holder.execute("SELECT pg_advisory_unlock(4711)")
+        starter.join(timeout=60)
+        assert requests.get(server.url + "/", timeout=10).status_code == 200
+    finally:
+        holder.close()
+        server.stop()

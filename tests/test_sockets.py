@@ -107,3 +107,11 @@ def test_projector_page_hands_out_the_session_sockets_need(app, event):
     wall = socketio.test_client(app, flask_test_client=client)
     assert wall.is_connected() is True
     assert wall.emit("join", {"event": "zukunft"}, callback=True)["ok"] is True
+
+
+def test_join_ack_names_the_callers_own_topics(alice, bob):
+    topic_id = alice.post(topic_body()).get_json()["topic"]["id"]
+    _socket, alice_ack = joined(alice)
+    _socket, bob_ack = joined(bob)
+    assert alice_ack["mine"] == [topic_id]
+    assert bob_ack["mine"] == []

@@ -7,15 +7,14 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, g, jsonify, request
 from flask_babel import gettext as _
-from sqlalchemy import select
 from werkzeug.exceptions import BadRequest
 
 from ..broadcast import announce
 from ..errors import DomainError
 from ..events import event_by_slug
 from ..extensions import db, limiter
-from ..models import Event, Topic
-from ..wall import post_topic, update_topic, wall_state, withdraw_topic
+from ..models import Event
+from ..wall import my_topic_ids, post_topic, update_topic, wall_state, withdraw_topic
 from .people import client_address, current_actor
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -53,23 +52,11 @@ def _json_body() -> Any:
         raise DomainError("bad_request", _("The request body is not valid JSON.")) from None
 
 
-def my_topic_ids(event: Event) -> list[int]:
-    """Ids of this browser's own topics in the event."""
-    author = current_actor().author_hash
-    if author is None:
-        return []
-    return list(
-        db.session.scalars(
-            select(Topic.id).where(Topic.event_id == event.id, Topic.author_hash == author).order_by(Topic.id)
-        )
-    )
-
-
 @bp.get("/events/<slug>/wall")
 def get_wall(slug: str) -> Response:
     """The whole wall with its revision, plus which topics are the caller's own."""
     event = _event(slug)
-    return jsonify({**wall_state(event), "mine": my_topic_ids(event)})
+    return jsonify({**wall_state(event), "mine": my_topic_ids(event, current_actor())})
 
 
 @bp.post("/events/<slug>/topics")

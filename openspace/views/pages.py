@@ -12,8 +12,7 @@ from ..errors import DomainError
 from ..events import event_by_slug
 from ..i18n import SUPPORTED
 from ..models import Event
-from ..wall import wall_state
-from .api import my_topic_ids
+from ..wall import my_topic_ids, wall_state
 from .people import current_actor, ensure_participant
 
 bp = Blueprint("pages", __name__)
@@ -63,7 +62,7 @@ def phone(slug: str) -> str:
         "pages/phone.html",
         event=event,
         state=state,
-        mine=my_topic_ids(event),
+        mine=my_topic_ids(event, current_actor()),
         organizer=current_actor().is_organizer(event.id),
         join_url=join_url(event),
     )

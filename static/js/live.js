@@ -13,7 +13,10 @@ export function applyChange(state, message) {
   return { ...state, topics, revision: message.revision };
 }
 
-/** Connect to the event `slug`; calls onState(state, change) and onStatus("live" | "reconnecting" | "connecting"). */
+/**
+ * Connect to the event `slug`; calls onState(state, change, mine) — `mine` (own topic ids) only with snapshots —
+ * and onStatus("live" | "reconnecting" | "connecting").
+ */
 export function connectWall({ slug, initial, onState, onStatus }) {
   let state = initial || null;
   let joining = false;
@@ -39,7 +42,7 @@ export function connectWall({ slug, initial, onState, onStatus }) {
       state = reply.wall;
       const pending = buffered.filter((m) => m.revision > state.revision).sort((a, b) => a.revision - b.revision);
       buffered = [];
-      onState(state, null);
+      onState(state, null, reply.mine || []);
       onStatus("live");
       pending.forEach(receive);
     });
@@ -57,7 +60,7 @@ export function connectWall({ slug, initial, onState, onStatus }) {
       return;
     }
     state = applyChange(state, message);
-    onState(state, message.change);
+    onState(state, message.change, null);
   }
 
   socket.on("connect", () => {

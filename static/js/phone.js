@@ -105,6 +105,14 @@ function warnIfTaken(state) {
   if (panel.hidden || !cellSelect.value) return;
   const holder = topicsByCell(state).get(cellSelect.value);
   if (!holder || (editing && holder.id === editing.id)) return;
+  if (!editing && mine.has(holder.id) && holder.title === form.elements.title.value.trim()) {
+    // The post went through but its answer was lost with the connection: it is on the wall already.
+    freshId = holder.id;
+    announcer.textContent = texts.posted;
+    form.reset();
+    closeForm();
+    return;
+  }
   showErrors(texts.taken_by.replace("{title}", holder.title).replace("{host}", holder.host), { room_id: texts.choose_other });
 }
 
@@ -224,7 +232,11 @@ document.getElementById("wall").addEventListener("click", (event) => {
 live = connectWall({
   slug: page.slug,
   initial: page.state,
-  onState(state, change) {
+  onState(state, change, ownIds) {
+    if (ownIds) {
+      mine.clear();
+      ownIds.forEach((id) => mine.add(id));
+    }
     if (change && change.topic) freshId = change.topic.id;
     renderWall(state);
     announce(announcer, change, state, texts);

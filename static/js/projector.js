@@ -9,6 +9,7 @@ const statusNode = document.getElementById("status");
 const announcer = document.getElementById("announcer");
 const fresh = new Map(); // topic id -> time it arrived
 const FRESH_MS = 12000;
+const QUEUE_SHOWN = 6;
 
 function topicNodes(topic) {
   return [el("span", { className: "topic-title" }, topic.title), el("span", { className: "topic-host" }, topic.host)];
@@ -35,12 +36,11 @@ function render(state) {
     }))].filter(Boolean));
   const grid = document.getElementById("grid");
   grid.replaceChildren(el("thead", {}, head), el("tbody", {}, rows));
-  const queue = state.topics.filter((t) => t.room_id === null);
-  document.getElementById("queue").replaceChildren(
-    ...(queue.length
-      ? queue.map((t) => el("li", { className: isFresh(t) ? "fresh" : null }, topicNodes(t)))
-      : [el("li", { className: "empty" }, texts.empty_queue)]),
-  );
+  // A projector cannot scroll: the newest unplaced topics, then how many more there are.
+  const queue = state.topics.filter((t) => t.room_id === null).reverse();
+  const shown = queue.slice(0, QUEUE_SHOWN).map((t) => el("li", { className: isFresh(t) ? "fresh" : null }, topicNodes(t)));
+  if (queue.length > QUEUE_SHOWN) shown.push(el("li", { className: "more" }, texts.more.replace("{n}", queue.length - QUEUE_SHOWN)));
+  document.getElementById("queue").replaceChildren(...(shown.length ? shown : [el("li", { className: "empty" }, texts.empty_queue)]));
   const nowSlot = state.slots.find((s) => s.id === current);
   const nextSlot = state.slots.find((s) => s.id === next);
   const line = [];
