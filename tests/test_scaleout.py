@@ -9,7 +9,7 @@ import pytest
 import socketio
 from conftest import Participant, build_event, make_app, topic_body
 from live import HttpParticipant, LiveServer
-from services import PostgresServer, RedisServer
+from services import RedisServer
 from test_race import THREADS, assert_one_winner_per_round, claim_rounds, make_event
 
 from openspace.extensions import db
@@ -20,12 +20,9 @@ RACE_ROUNDS = 30
 
 
 @pytest.fixture(scope="module")
-def postgres():
-    server = PostgresServer()
-    try:
-        yield server.start()
-    finally:
-        server.stop()
+def postgres(postgres_for_suite):
+    """The session's PostgreSQL server (see conftest.py)."""
+    return postgres_for_suite
 
 
 @pytest.fixture(scope="module")
