@@ -4,6 +4,7 @@ from gevent import monkey
 
 monkey.patch_all()
 
+import gc  # noqa: E402
 import os  # noqa: E402
 
 from openspace import create_app  # noqa: E402
@@ -13,7 +14,13 @@ from openspace.probe import install_stall_probe  # noqa: E402
 app = create_app()
 install_stall_probe(app)  # benchmarks only: does nothing unless OPENSPACE_STALL_PROBE=1
 
+# Full collections of a heap with thousands of sockets stopped the server for 100-800 ms (docs/performance.md):
+# move what start-up allocated out of the collector's view and collect young objects less often.
+gc.collect()
+gc.freeze()
+gc.set_threshold(50_000, 20, 100)
+
 if __name__ == "__main__":
     host, port = app.config["HOST"], app.config["PORT"]
     print(f"Serving on http://{host}:{port}  (Ctrl+C stops)", flush=True)
-    socketio.run(app, host=host, port=port, log_output=os.environ.get("OPENSPACE_ACCESS_LOG") == "1")
+    socketio.run(app, host=host, port=port, backlog=2048, log_output=os.environ.get("OPENSPACE_ACCESS_LOG") == "1")

@@ -21,6 +21,7 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_SECURE": False,
     "PERMANENT_SESSION_LIFETIME": 60 * 60 * 24 * 90,
+    "SESSION_REFRESH_EACH_REQUEST": False,  # re-signing the cookie on every API answer costs CPU at scale
     "WTF_CSRF_TIME_LIMIT": None,
     "WTF_CSRF_SSL_STRICT": False,
     "REDIS_URL": None,
@@ -83,7 +84,7 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
         app.config.update(test_config)
         if "DATABASE_URL" in test_config:
             app.config["SQLALCHEMY_DATABASE_URI"] = database_url(test_config["DATABASE_URL"], app.instance_path)
-    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "openspace-memory://")
     if not app.config.get("SECRET_KEY"):
         raise ConfigError(
             "SECRET_KEY is not set. Set the SECRET_KEY environment variable to a long random "

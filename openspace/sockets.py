@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import current_app, request, session
 from flask_babel import gettext as _
-from flask_socketio import join_room, leave_room, rooms
+from flask_socketio import join_room, leave_room
 from limits import parse
 
 from .broadcast import event_room
@@ -26,6 +26,10 @@ def check_socket_limit(name: str) -> None:
         raise DomainError("rate_limited", _("Too many requests. Please wait a moment."))
 
 
+# sid -> the event room this socket joined (flask_socketio.rooms() scans every room: O(clients) per call).
+_joined: dict[str, str] = {}
+
+
 @socketio.on("connect")
 def on_connect(_auth: Any = None) -> None:
     """Refuse connections that did not come from one of the event's pages (they hand out the session)."""
@@ -42,8 +46,15 @@ def on_join(data: Any) -> dict[str, Any]:
     except DomainError as error:
         return error.as_dict()
     room = event_room(event.id)
-    for joined in rooms():
-        if joined not in {room, request.sid}:
-            leave_room(joined)
+    previous = _joined.get(request.sid)
+    if previous is not None and previous != room:
+        leave_room(previous)
     join_room(room)
+    _joined[request.sid] = room
     return {"ok": True, "wall": wall_state(event), "mine": my_topic_ids(event, current_actor())}
+
+
+@socketio.on("disconnect")
+def on_disconnect(_reason: Any = None) -> None:
+    """Forget which event a closed socket had joined."""
+    _joined.pop(request.sid, None)

@@ -73,8 +73,26 @@ def event_dict(event: Event) -> dict[str, Any]:
     }
 
 
+# (database, event id) -> (revision, created_at, state). Every change to what wall_state shows bumps the
+# revision, so a snapshot of one revision never goes stale; it spares joins, pages and the API the queries.
+_snapshots: dict[tuple[str, int], tuple[int, datetime, dict[str, Any]]] = {}
+
+
 def wall_state(event: Event) -> dict[str, Any]:
-    """The whole wall as plain data: rendered by Jinja, returned by the API, re-rendered by the browser."""
+    """The whole wall as plain data: rendered by Jinja, returned by the API, re-rendered by the browser.
+
+    Cached per revision (the result is shared: callers copy before changing it).
+    """
+    key = (str(db.engine.url), event.id)
+    cached = _snapshots.get(key)
+    if cached is not None and cached[0] == event.revision and cached[1] == event.created_at:
+        return cached[2]
+    state = _build_wall_state(event)
+    _snapshots[key] = (event.revision, event.created_at, state)
+    return state
+
+
+def _build_wall_state(event: Event) -> dict[str, Any]:
     zone = ZoneInfo(event.timezone)
     rooms = db.session.scalars(select(Room).where(Room.event_id == event.id).order_by(Room.position, Room.id))
     slots = db.session.scalars(select(Slot).where(Slot.event_id == event.id).order_by(Slot.starts_at, Slot.id))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 from conftest import Participant, make_app, topic_body
 
 
@@ -153,3 +155,15 @@ def test_oversized_socket_message_closes_the_connection(tmp_path):
         except (websocket.WebSocketConnectionClosedException, ConnectionError):
             closed = True
         assert closed
+
+
+def test_rate_limits_use_the_timer_free_in_process_storage(app):
+    from openspace.extensions import limiter
+    from openspace.ratelimit_storage import LazyMemoryStorage
+
+    assert type(limiter.storage) is LazyMemoryStorage
+    before = threading.active_count()
+    for _ in range(20):
+        limiter.storage.incr("k", 10)
+    assert threading.active_count() == before
+    assert limiter.storage.get("k") == 20

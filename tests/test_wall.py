@@ -214,3 +214,13 @@ def test_database_refuses_overlong_title(ctx):
     with pytest.raises((IntegrityError, DataError)):  # CHECK on SQLite, VARCHAR(120) on PostgreSQL
         db.session.commit()
     db.session.rollback()
+
+
+def test_wall_state_is_reused_within_a_revision_and_rebuilt_after_a_change(ctx):
+    first = wall_state(ctx)
+    assert wall_state(ctx) is first
+    post_topic(ctx, actor=ANNA, data=topic_body())
+    after = wall_state(ctx)
+    assert after is not first
+    assert (after["revision"], len(after["topics"])) == (1, 1)
+    assert (first["revision"], first["topics"]) == (0, [])
