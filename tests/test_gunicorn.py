@@ -39,6 +39,8 @@ def test_gunicorn_gevent_worker_serves_live_updates_over_websocket(tmp_path):
         "1",
         "--worker-connections",
         "10000",
+        "--backlog",
+        "2048",
         "-b",
         f"127.0.0.1:{port}",
         "wsgi:app",
