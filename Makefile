@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test fuzz lint format translations extract-messages update-messages clean
+.PHONY: run test bench fuzz lint format translations extract-messages update-messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,12 @@ format: $(VENV)/.dev
 
 test: $(VENV)/.dev translations lint
 	$(BIN)/pytest
+
+# Speed and scale benchmarks on 127.0.0.1 (docs/performance.md): one JSON line per run, also kept in bench/results/.
+# BENCH_ARGS="fanout --n 1000" runs one scenario; "all --quick" a short version of everything.
+BENCH_ARGS ?= all
+bench: $(VENV)/.dev translations
+	$(BIN)/python -m bench --out bench/results/bench-$$(date +%Y%m%d-%H%M%S).jsonl $(BENCH_ARGS)
 
 fuzz: $(VENV)/.dev translations
 	HYPOTHESIS_PROFILE=long $(BIN)/pytest -q -p no:randomly tests/test_fuzz.py

@@ -1,0 +1,1 @@
+"""Speed and scale benchmarks of the Open Space organizer (run `make bench`; see docs/performance.md)."""
