@@ -32,7 +32,7 @@ ARTIFACTS = ROOT / "test-artifacts"
 PHONE = {"viewport": {"width": 360, "height": 780}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
 DESKTOP = {"viewport": {"width": 1920, "height": 1080}}
 LIVE = '#status[data-state="live"]'
-# Console errors that are expected and harmless in every test (noted in the report, not failures).
+# Console errors that are expected and harmless in every test (not failures).
 FAVICON_404 = ("404", r"/favicon\.ico$")
 _slugs = itertools.count(1)
 
