@@ -21,7 +21,14 @@ from typing import Any
 import pytest
 from live import free_port
 
-PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
+
+def _newest_postgres_bin() -> str:
+    """Debian installs each major version under /usr/lib/postgresql/<major>/bin: take the newest."""
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/postgres"), key=lambda p: int(p.parent.parent.name))
+    return str(found[-1].parent) if found else "/usr/lib/postgresql/15/bin"
+
+
+PG_BIN = Path(os.environ.get("PG_BIN") or _newest_postgres_bin())
 REDIS_SERVER = os.environ.get("REDIS_SERVER", "/usr/bin/redis-server")
 PG_SUPERUSER = "postgres"
 PG_ROLE = "openspace"
