@@ -2,9 +2,11 @@
 
 A greenlet asks to wake every 10 ms and records how late it actually woke: that
 lateness is the longest time the gevent loop was busy with something else (a
-request, a broadcast) without yielding. `GET /_probe/stall` returns the worst
-lateness since the previous read and starts over. Without the variable nothing
-is spawned and the route does not exist.
+request, a broadcast) without yielding. The API also reports how long each post
+took from the domain call through commit to the emitted broadcast
+(`record_write`). `GET /_probe/stall` returns both since the previous read and
+starts over. Without the variable nothing is spawned, nothing is recorded and
+the route does not exist.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ class StallProbe:
         self._reset()
 
     def _reset(self) -> None:
+        self.writes: list[float] = []
         self.max_late = 0.0
         self.total_late = 0.0
         self.ticks = 0
@@ -50,18 +53,40 @@ class StallProbe:
             "mean_lateness_ms": round(self.total_late * 1000 / self.ticks, 3) if self.ticks else None,
             "ticks": self.ticks,
             "window_s": round(time.perf_counter() - self.since, 3),
+            "post_commit_emit": _percentiles(self.writes),
         }
         self._reset()
         return figures
 
 
+_active: StallProbe | None = None
+
+
+def _percentiles(samples: list[float]) -> dict[str, Any]:
+    ordered = sorted(samples)
+    if not ordered:
+        return {"n": 0}
+
+    def pick(q: float) -> float:
+        return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000, 3)
+
+    return {"n": len(ordered), "p50_ms": pick(0.5), "p99_ms": pick(0.99), "max_ms": round(ordered[-1] * 1000, 3)}
+
+
+def record_write(seconds: float) -> None:
+    """Remember how long one post took from the domain call to the emitted broadcast (only while probing)."""
+    if _active is not None:
+        _active.writes.append(seconds)
+
+
 def install_stall_probe(app: Flask) -> StallProbe | None:
     """If OPENSPACE_STALL_PROBE=1: spawn the ticker greenlet and register GET /_probe/stall."""
+    global _active
     if os.environ.get("OPENSPACE_STALL_PROBE") != "1":
         return None
     import gevent
 
-    probe = StallProbe()
+    probe = _active = StallProbe()
     gevent.spawn(probe.run)
 
     def stall() -> Response:

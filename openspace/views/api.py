@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from time import perf_counter
 from typing import Any
 
 from flask import Blueprint, Response, current_app, g, jsonify, request
@@ -14,6 +15,7 @@ from ..errors import DomainError
 from ..events import event_by_slug
 from ..extensions import db, limiter
 from ..models import Event
+from ..probe import record_write
 from ..wall import my_topic_ids, post_topic, update_topic, wall_state, withdraw_topic
 from .people import client_address, current_actor
 
@@ -65,8 +67,10 @@ def create_topic(slug: str) -> tuple[Response, int]:
     """Pin a topic; 201 when new, 200 when the same request_id was already posted."""
     event = _event(slug)
     body = _json_body()
+    started = perf_counter()
     topic, change = post_topic(event, actor=current_actor(), data=body)
     announce(change)
+    record_write(perf_counter() - started)
     revision = change.revision if change else db.session.get(Event, event.id).revision
     return jsonify({"ok": True, "topic": topic, "revision": revision}), 201 if change else 200
 
