@@ -244,6 +244,8 @@ def _editable_topic(event: Event, actor: Actor, topic_id: Any) -> Topic:
 def update_topic(event: Event, *, actor: Actor, topic_id: Any, data: Any) -> tuple[dict[str, Any], Change]:
     """Edit the text of a topic and/or move it to another free cell or the unplaced queue."""
     fields = _clean_topic(data, partial=True)
+    if not fields:
+        raise DomainError("invalid", _("Nothing to change."))
     event_id = event.id
     try:
         with write_transaction():

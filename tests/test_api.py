@@ -228,3 +228,11 @@ def test_write_path_timing_is_recorded_only_while_probing(alice, monkeypatch):
     figures = watching.read_and_reset()["post_commit_emit"]
     assert figures["n"] == 1
     assert 0 < figures["p50_ms"] == figures["p99_ms"] == figures["max_ms"]
+
+
+def test_patch_without_fields_is_422_and_changes_nothing(alice):
+    topic_id = alice.post(topic_body()).get_json()["topic"]["id"]
+    response = alice.patch(topic_id, {})
+    assert response.status_code == 422
+    assert response.get_json()["error"] == "Nothing to change."
+    assert alice.wall().get_json()["revision"] == 1

@@ -300,3 +300,15 @@ def test_wall_speaks_event_language_even_after_a_switch(app):
     wall = client.get("/e/deutsch/wall").get_data(as_text=True)
     assert '<html lang="de">' in wall
     assert "Gesetz der zwei Füße" in wall
+
+
+def test_links_after_creating_an_event_use_public_url(tmp_path):
+    from conftest import make_app
+
+    app = make_app(tmp_path, PUBLIC_URL="https://wall.example.org")
+    client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    page = client.post("/new", data=new_event_form(client)).get_data(as_text=True)
+    assert '<code id="organizer-link">https://wall.example.org/e/zukunftskonferenz-2026/organize/' in page
+    assert '<a href="https://wall.example.org/e/zukunftskonferenz-2026/wall">' in page
+    assert '<a href="https://wall.example.org/e/zukunftskonferenz-2026/">' in page

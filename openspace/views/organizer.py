@@ -11,7 +11,7 @@ from ..extensions import limiter
 from ..forms import EventForm
 from ..identity import secret_matches
 from ..wall import my_topic_ids, wall_state
-from .pages import join_url, load_event
+from .pages import join_url, load_event, public_url
 from .people import client_address, current_actor, grant_organizer
 
 bp = Blueprint("organizer", __name__)
@@ -19,7 +19,7 @@ bp = Blueprint("organizer", __name__)
 
 def organizer_url(slug: str, secret: str) -> str:
     """The secret link that grants organizer rights for one event."""
-    return url_for("organizer.redeem", slug=slug, secret=secret, _external=True)
+    return public_url("organizer.redeem", slug=slug, secret=secret)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -58,6 +58,7 @@ def new_event() -> str | Response:
                     event=event,
                     organizer_link=organizer_url(event.slug, secret),
                     join_url=join_url(event),
+                    wall_url=public_url("pages.projector", slug=event.slug),
                 )
     return render_template("organizer/new.html", form=form), 200 if not form.errors else 422
 

@@ -28,13 +28,17 @@ def load_event(slug: str) -> Event:
     return event
 
 
-def join_url(event: Event) -> str:
-    """The address participants open by scanning the QR code."""
+def public_url(endpoint: str, **values: str) -> str:
+    """An absolute link on PUBLIC_URL when it is set (what phones reach), else on the request's address."""
     from flask import current_app
 
     base = current_app.config.get("PUBLIC_URL")
-    path = url_for("pages.phone", slug=event.slug)
-    return f"{base}{path}" if base else url_for("pages.phone", slug=event.slug, _external=True)
+    return f"{base}{url_for(endpoint, **values)}" if base else url_for(endpoint, **values, _external=True)
+
+
+def join_url(event: Event) -> str:
+    """The address participants open by scanning the QR code."""
+    return public_url("pages.phone", slug=event.slug)
 
 
 @bp.get("/")
