@@ -113,8 +113,12 @@ def test_create_event_form_creates_event_and_shows_organizer_link_once(app):
     client = app.test_client()
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
     response = client.post("/new", data=new_event_form(client))
-    assert response.status_code == 200
-    page = response.get_data(as_text=True)
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/e/zukunftskonferenz-2026/created"
+    page = client.get("/e/zukunftskonferenz-2026/created").get_data(as_text=True)
+    reloaded = client.get("/e/zukunftskonferenz-2026/created")
+    assert reloaded.status_code == 302
+    assert reloaded.headers["Location"] == "/e/zukunftskonferenz-2026/organizer"
     link = re.search(
         r'<code id="organizer-link">http://localhost(/e/zukunftskonferenz-2026/organize/[^<]+)</code>', page
     )
@@ -308,7 +312,7 @@ def test_links_after_creating_an_event_use_public_url(tmp_path):
     app = make_app(tmp_path, PUBLIC_URL="https://wall.example.org")
     client = app.test_client()
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-    page = client.post("/new", data=new_event_form(client)).get_data(as_text=True)
+    page = client.post("/new", data=new_event_form(client), follow_redirects=True).get_data(as_text=True)
     assert '<code id="organizer-link">https://wall.example.org/e/zukunftskonferenz-2026/organize/' in page
     assert '<a href="https://wall.example.org/e/zukunftskonferenz-2026/wall">' in page
     assert '<a href="https://wall.example.org/e/zukunftskonferenz-2026/">' in page

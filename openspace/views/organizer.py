@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, session, url_for
 from flask_babel import gettext as _
 
 from ..errors import DomainError
@@ -53,14 +53,27 @@ def new_event() -> str | Response:
                     getattr(form, name, form.name).errors.append(message)
             else:
                 grant_organizer(event.id)
-                return render_template(
-                    "organizer/created.html",
-                    event=event,
-                    organizer_link=organizer_url(event.slug, secret),
-                    join_url=join_url(event),
-                    wall_url=public_url("pages.projector", slug=event.slug),
-                )
+                # Post/redirect/get: a reload shows the page again instead of creating a second event.
+                session["created"] = {"event_id": event.id, "secret": secret}
+                return redirect(url_for("organizer.created", slug=event.slug))
     return render_template("organizer/new.html", form=form), 200 if not form.errors else 422
+
+
+@bp.get("/e/<slug>/created")
+def created(slug: str) -> str | Response:
+    """The links of a just-created event; the organizer link is shown this one time only."""
+    event = load_event(slug)
+    just_created = session.get("created")
+    if not isinstance(just_created, dict) or just_created.get("event_id") != event.id:
+        return redirect(url_for("organizer.overview", slug=slug))
+    session.pop("created")
+    return render_template(
+        "organizer/created.html",
+        event=event,
+        organizer_link=organizer_url(event.slug, just_created["secret"]),
+        join_url=join_url(event),
+        wall_url=public_url("pages.projector", slug=event.slug),
+    )
 
 
 @bp.get("/e/<slug>/organize/<secret>")
