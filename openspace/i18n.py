@@ -37,8 +37,7 @@ def init_app(app: Flask) -> None:
     Babel(app, locale_selector=select_locale, timezone_selector=select_timezone)
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale() or "de")
     app.jinja_env.filters["clock"] = clock
-    app.jinja_env.filters["dayname"] = dayname
-    app.jinja_env.filters["multi_day"] = multi_day
+    app.jinja_env.filters["day_headings"] = day_headings
     app.jinja_env.add_extension("jinja2.ext.do")
 
 
@@ -52,6 +51,12 @@ def dayname(iso: str) -> str:
     return format_date(date.fromisoformat(iso[:10]), format="full", locale=str(get_locale() or "de"))
 
 
-def multi_day(slots: list[dict]) -> bool:
-    """True when the slots fall on more than one day (then days get their own headings)."""
-    return len({slot["starts_at"][:10] for slot in slots}) > 1
+def day_headings(slots: list[dict]) -> list[str | None]:
+    """For each slot, the day heading to put before it: None when the day did not change or all slots share one.
+
+    static/js/render.js dayHeadings() does the same in the browser.
+    """
+    days = [slot["starts_at"][:10] for slot in slots]
+    if len(set(days)) < 2:
+        return [None] * len(slots)
+    return [dayname(slot["starts_at"]) if i == 0 or days[i] != days[i - 1] else None for i, slot in enumerate(slots)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, request, session
+from flask import current_app, request
 from flask_babel import gettext as _
 from flask_socketio import join_room, leave_room
 from limits import parse
@@ -13,16 +13,16 @@ from .broadcast import event_room
 from .errors import DomainError
 from .events import event_by_slug
 from .extensions import limiter, socketio
-from .views.people import current_actor, rate_limit_key
+from .views.people import current_actor, participant_key, rate_limit_key
 from .wall import my_topic_ids, wall_state
 
 
-def check_socket_limit(name: str) -> None:
-    """Flask-Limiter does not see socket events: count them against the participant here."""
+def check_join_limit() -> None:
+    """Flask-Limiter does not see socket events: count joins against the participant here."""
     if not current_app.config["RATELIMIT_ENABLED"]:
         return
     limit = parse(current_app.config["RATE_LIMIT_JOINS"])
-    if not limiter.limiter.hit(limit, "socket", name, rate_limit_key()):
+    if not limiter.limiter.hit(limit, "socket", "join", rate_limit_key()):
         raise DomainError("rate_limited", _("Too many requests. Please wait a moment."))
 
 
@@ -33,7 +33,7 @@ _joined: dict[str, str] = {}
 @socketio.on("connect")
 def on_connect(_auth: Any = None) -> None:
     """Refuse connections that did not come from one of the event's pages (they hand out the session)."""
-    if not isinstance(session.get("pk"), str):
+    if participant_key() is None:
         raise ConnectionRefusedError("no session: open the event's page first")
 
 
@@ -41,7 +41,7 @@ def on_connect(_auth: Any = None) -> None:
 def on_join(data: Any) -> dict[str, Any]:
     """Subscribe to one event's changes; the ack carries the full wall and the caller's own topic ids (resync path)."""
     try:
-        check_socket_limit("join")
+        check_join_limit()
         event = event_by_slug(data.get("event") if isinstance(data, dict) else None)
     except DomainError as error:
         return error.as_dict()

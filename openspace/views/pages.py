@@ -6,7 +6,7 @@ import io
 
 import qrcode
 import qrcode.image.svg
-from flask import Blueprint, Response, abort, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, abort, current_app, g, redirect, render_template, request, session, url_for
 
 from ..errors import DomainError
 from ..events import event_by_slug
@@ -30,8 +30,6 @@ def load_event(slug: str) -> Event:
 
 def public_url(endpoint: str, **values: str) -> str:
     """An absolute link on PUBLIC_URL when it is set (what phones reach), else on the request's address."""
-    from flask import current_app
-
     base = current_app.config.get("PUBLIC_URL")
     return f"{base}{url_for(endpoint, **values)}" if base else url_for(endpoint, **values, _external=True)
 

@@ -7,9 +7,15 @@ from flask import request, session
 from ..identity import Actor, hash_secret, new_secret
 
 
+def participant_key() -> str | None:
+    """This browser's participant key from the signed session, or None before its first page view."""
+    key = session.get("pk")
+    return key if isinstance(key, str) else None
+
+
 def ensure_participant() -> str:
     """The participant key of this browser, created on first contact."""
-    if not isinstance(session.get("pk"), str):
+    if participant_key() is None:
         session["pk"] = new_secret()
         session.permanent = True
     return session["pk"]
@@ -17,7 +23,7 @@ def ensure_participant() -> str:
 
 def current_actor() -> Actor:
     """The Actor for this request (a participant without a key cannot own anything)."""
-    key = session.get("pk") if isinstance(session.get("pk"), str) else None
+    key = participant_key()
     organizer_of = session.get("org") if isinstance(session.get("org"), list) else []
     return Actor(participant_key=key, organizer_of=frozenset(i for i in organizer_of if isinstance(i, int)))
 
@@ -32,10 +38,8 @@ def grant_organizer(event_id: int) -> None:
 
 def rate_limit_key() -> str:
     """Who a rate limit counts against: this participant, or the client address without a session."""
-    key = session.get("pk")
-    if isinstance(key, str):
-        return "p:" + hash_secret(key)[:32]
-    return "a:" + (request.remote_addr or "unknown")
+    key = participant_key()
+    return "p:" + hash_secret(key)[:32] if key is not None else client_address()
 
 
 def client_address() -> str:

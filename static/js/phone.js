@@ -68,13 +68,9 @@ function renderWall(state) {
     el("ul", { className: "cells" }, queue.length ? queue.map((t) => cellItem(t, null, null)) : el("li", { className: "cell empty" }, texts.empty_queue))));
   document.getElementById("wall").replaceChildren(...sections);
   if (!panel.hidden) {
-    fillCells(state, currentCellValue());
+    fillCells(state, cellSelect.value);
     warnIfTaken(state);
   }
-}
-
-function currentCellValue() {
-  return cellSelect.value;
 }
 
 function fillCells(state, wanted) {
