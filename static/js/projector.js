@@ -15,6 +15,27 @@ function topicNodes(topic) {
   return [el("span", { className: "topic-title" }, topic.title), el("span", { className: "topic-host" }, topic.host)];
 }
 
+/** A projector cannot scroll: the newest unplaced topics that fit on the screen, then how many more there are. */
+function renderQueue(queue, isFresh) {
+  const list = document.getElementById("queue");
+  if (!queue.length) {
+    list.replaceChildren(el("li", { className: "empty" }, texts.empty_queue));
+    return;
+  }
+  const shown = queue.slice(0, QUEUE_SHOWN).map((t) => el("li", { className: isFresh(t) ? "fresh" : null }, topicNodes(t)));
+  const more = el("li", { className: "more" });
+  list.replaceChildren(...shown, more);
+  const count = () => {
+    more.hidden = shown.length === queue.length;
+    more.textContent = texts.more.replace("{n}", queue.length - shown.length);
+  };
+  count();
+  while (shown.length > 1 && list.getBoundingClientRect().bottom > window.innerHeight) {
+    shown.pop().remove();
+    count();
+  }
+}
+
 function render(state) {
   const tz = state.event.timezone;
   const byCell = topicsByCell(state);
@@ -36,11 +57,7 @@ function render(state) {
     }))].filter(Boolean));
   const grid = document.getElementById("grid");
   grid.replaceChildren(el("thead", {}, head), el("tbody", {}, rows));
-  // A projector cannot scroll: the newest unplaced topics, then how many more there are.
-  const queue = state.topics.filter((t) => t.room_id === null).reverse();
-  const shown = queue.slice(0, QUEUE_SHOWN).map((t) => el("li", { className: isFresh(t) ? "fresh" : null }, topicNodes(t)));
-  if (queue.length > QUEUE_SHOWN) shown.push(el("li", { className: "more" }, texts.more.replace("{n}", queue.length - QUEUE_SHOWN)));
-  document.getElementById("queue").replaceChildren(...(shown.length ? shown : [el("li", { className: "empty" }, texts.empty_queue)]));
+  renderQueue(state.topics.filter((t) => t.room_id === null).reverse(), isFresh);
   const nowSlot = state.slots.find((s) => s.id === current);
   const nextSlot = state.slots.find((s) => s.id === next);
   const line = [];
