@@ -6,13 +6,11 @@ import os
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import pytest
-import requests
 import socketio
-from live import ROOT, SECRET, HttpParticipant, cli, free_port
+from live import ROOT, SECRET, HttpParticipant, cli, free_port, wait_until_serving
 
 pytestmark = [pytest.mark.server]
 
@@ -48,12 +46,7 @@ def test_gunicorn_gevent_worker_serves_live_updates_over_websocket(tmp_path):
     server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(200):
-            try:
-                requests.get(base, timeout=1)
-                break
-            except requests.ConnectionError:
-                time.sleep(0.1)
+        wait_until_serving(base, server, timeout=60)
         person = HttpParticipant(base, "prod")
         received: list[dict] = []
         arrived = threading.Event()
