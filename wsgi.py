@@ -1,8 +1,12 @@
 """Entry point: `python wsgi.py` serves with gevent; `gunicorn -k gevent -w 1 wsgi:app` in production."""
 
+import gevent
 from gevent import monkey
 
 monkey.patch_all()
+# Greenlets would each keep the stack they were spawned from (tens of frame records per connection, and a walk
+# of the stack per socket event); nothing here reads them.
+gevent.config.track_greenlet_tree = False
 
 import gc  # noqa: E402
 import os  # noqa: E402

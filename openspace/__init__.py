@@ -8,6 +8,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from . import transport
 from .config import load_config
 from .database import upgrade_schema
 from .extensions import csrf, db, limiter, migrate, socketio
@@ -55,6 +56,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         ping_interval=4,  # a silently dropped connection shows "reconnecting…" within 9 s
         ping_timeout=5,
     )
+
+    transport.install(socketio.server.eio)  # gevent only: broadcasts framed once, written straight to idle sockets
 
     if app.config["TRUSTED_PROXIES"]:
         # Outside the Socket.IO middleware, so its origin check sees the public scheme and host.

@@ -1,0 +1,139 @@
+"""How live changes travel on the wire (openspace/transport.py), read frame by frame from a real server.
+
+A change goes to every phone as one uncompressed WebSocket frame, built once, also to browsers that asked for
+permessage-deflate; large wall snapshots are compressed for them. Phones that stop reading for a while (a
+weak Wi-Fi signal) get everything afterwards, whole and in order.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import time
+
+import pytest
+from live import HttpParticipant, LiveServer, cli
+from rawws import RawSocketIO
+
+pytestmark = [pytest.mark.server]
+
+_slugs = itertools.count(1)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    database_url = f"sqlite:///{tmp_path_factory.mktemp('transport') / 'transport.sqlite3'}"
+    with LiveServer(database_url) as server:
+        yield server, database_url
+
+
+@pytest.fixture
+def slug(site):
+    """A fresh event per test (revision 0, no topics)."""
+    _, database_url = site
+    slug = f"wire{next(_slugs)}"
+    cli(
+        database_url,
+        "create-event",
+        "--name=Wire",
+        f"--slug={slug}",
+        "--starts-on=2026-02-27",
+        "--room=A",
+        "--slot=09:00-10:00",
+    )
+    return slug
+
+
+def cookie_of(person: HttpParticipant) -> str:
+    return "; ".join(f"{cookie.name}={cookie.value}" for cookie in person.http.cookies)
+
+
+def noise(size: int) -> str:
+    """Text that hardly compresses, so a wall of it stays large even with permessage-deflate."""
+    return os.urandom(size // 2).hex()
+
+
+def long_topic(title: str) -> dict:
+    return {"title": title, "host": "Ada", "goal": noise(1000), "context": noise(1000)}
+
+
+def test_change_reaches_plain_and_compressing_clients_as_one_uncompressed_frame(site, slug):
+    server, _ = site
+    poster = HttpParticipant(server.url, slug)
+    for index in range(3):  # a wall snapshot above 4 KB: compressed for clients that asked
+        assert poster.post(long_topic(f"Vorab {index}")).status_code == 201
+    plain = RawSocketIO(server.url, cookie_of(HttpParticipant(server.url, slug)))
+    compressing = RawSocketIO(server.url, cookie_of(HttpParticipant(server.url, slug)), deflate=True)
+    try:
+        assert "permessage-deflate" not in plain.response_head
+        assert "permessage-deflate" in compressing.response_head
+        acks = [client.connect_and_join(slug) for client in (plain, compressing)]
+        assert [ack["wall"]["revision"] for ack in acks] == [3, 3]
+        assert acks[0]["wall"] == acks[1]["wall"]
+        assert [plain.frames[-1].compressed, compressing.frames[-1].compressed] == [False, True]
+
+        for index in range(3):
+            assert poster.post({"title": f"Anliegen {index}", "host": "Ada"}).status_code == 201
+
+        for client in (plain, compressing):
+            events = [client.next_event() for _ in range(3)]
+            assert [(name, data["revision"], data["change"]["type"]) for name, data in events] == [
+                ("wall_changed", 4, "topic_posted"),
+                ("wall_changed", 5, "topic_posted"),
+                ("wall_changed", 6, "topic_posted"),
+            ]
+            assert [data["change"]["topic"]["title"] for _, data in events] == [
+                "Anliegen 0",
+                "Anliegen 1",
+                "Anliegen 2",
+            ]
+            assert [frame.compressed for frame in client.frames[-3:]] == [False, False, False]
+    finally:
+        plain.close()
+        compressing.close()
+
+
+def test_phone_that_stops_reading_gets_every_change_whole_and_in_order(site, slug):
+    server, _ = site
+    poster = HttpParticipant(server.url, slug)
+    slow = RawSocketIO(server.url, cookie_of(HttpParticipant(server.url, slug)), slow=True)
+    try:
+        assert slow.connect_and_join(slug)["wall"]["revision"] == 0
+        # It reads nothing while 60 changes of 2.3 KB each are made: more than the socket buffers hold.
+        titles = [f"Anliegen {index}" for index in range(60)]
+        for title in titles:
+            assert poster.post(long_topic(title)).status_code == 201
+
+        events = [slow.next_event() for _ in titles]
+
+        assert [data["revision"] for _, data in events] == list(range(1, 61))
+        assert [data["change"]["topic"]["title"] for _, data in events] == titles
+        assert poster.post({"title": "Danach", "host": "Ada"}).status_code == 201
+        assert slow.next_event()[1]["revision"] == 61  # the connection is still good
+    finally:
+        slow.close()
+
+
+@pytest.mark.parametrize("deflate", [False, True], ids=["plain", "permessage-deflate"])
+def test_slow_phone_gets_a_large_wall_whole(site, slug, deflate):
+    server, _ = site
+    poster = HttpParticipant(server.url, slug)
+    for index in range(80):
+        assert poster.post(long_topic(f"Anliegen {index}")).status_code == 201
+    expected = poster.wall()
+    slow = RawSocketIO(server.url, cookie_of(HttpParticipant(server.url, slug)), deflate=deflate, slow=True)
+    try:
+        slow.send_text("40")
+        assert slow.next_text().startswith("40{")
+        slow.send_text("421" + json.dumps(["join", {"event": slug}]))
+        time.sleep(1.0)  # not reading: the snapshot (over 160 KB, 80 KB compressed) waits in the server
+        ack = slow.next_text()
+
+        assert ack.startswith("431[")
+        wall = json.loads(ack[3:])[0]["wall"]
+        assert wall == {key: value for key, value in expected.items() if key != "mine"}
+        assert len(json.dumps(wall)) > 160_000
+        assert slow.frames[-1].compressed is deflate
+    finally:
+        slow.close()
