@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import transport
+from . import packets, transport
 from .config import load_config
 from .database import upgrade_schema
 from .extensions import csrf, db, limiter, migrate, socketio
@@ -53,6 +53,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         cors_allowed_origins=app.config["ALLOWED_ORIGINS"],
         max_http_buffer_size=app.config["SOCKETIO_MAX_BUFFER"],
         manage_session=False,
+        json=packets,  # wall snapshots are encoded once per revision, not once per join
         ping_interval=4,  # a silently dropped connection shows "reconnecting…" within 9 s
         ping_timeout=5,
     )

@@ -22,7 +22,7 @@ from .models import LABEL_MAX, NAME_MAX, ROOM_NAME_MAX, Event, Room, Slot
 LANGUAGES = ("de", "en")
 MAX_ROOMS = 60
 MAX_SLOTS = 60
-_SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
+SLUG_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 _SLOT_LINE = re.compile(
     r"^(?:(?P<date>\d{4}-\d{2}-\d{2})\s+)?(?P<start>\d{1,2}[:.]\d{2})\s*[-–]\s*(?P<end>\d{1,2}[:.]\d{2})(?:\s+(?P<label>.+))?$"
 )
@@ -193,7 +193,7 @@ def create_event(
 def event_by_slug(slug: Any) -> Event:
     """The event with that slug, or a not_found refusal (anything that is not a slug never reaches the database)."""
     event = None
-    if isinstance(slug, str) and _SLUG.fullmatch(slug):
+    if isinstance(slug, str) and SLUG_PATTERN.fullmatch(slug):
         event = db.session.scalar(select(Event).where(Event.slug == slug))
     if event is None:
         raise DomainError("not_found", _("There is no event at this address."))

@@ -11,10 +11,10 @@ from limits import parse
 
 from .broadcast import event_room
 from .errors import DomainError
-from .events import event_by_slug
 from .extensions import limiter, socketio
+from .packets import Encoded
+from .snapshot import my_topic_ids, snapshot_by_slug
 from .views.people import current_actor, participant_key, rate_limit_key
-from .wall import my_topic_ids, wall_state
 
 
 def check_join_limit() -> None:
@@ -42,16 +42,16 @@ def on_join(data: Any) -> dict[str, Any]:
     """Subscribe to one event's changes; the ack carries the full wall and the caller's own topic ids (resync path)."""
     try:
         check_join_limit()
-        event = event_by_slug(data.get("event") if isinstance(data, dict) else None)
+        snapshot = snapshot_by_slug(data.get("event") if isinstance(data, dict) else None)
     except DomainError as error:
         return error.as_dict()
-    room = event_room(event.id)
+    room = event_room(snapshot.event_id)
     previous = _joined.get(request.sid)
     if previous is not None and previous != room:
         leave_room(previous)
     join_room(room)
     _joined[request.sid] = room
-    return {"ok": True, "wall": wall_state(event), "mine": my_topic_ids(event, current_actor())}
+    return {"ok": True, "wall": Encoded(snapshot.json()), "mine": my_topic_ids(snapshot.event_id, current_actor())}
 
 
 @socketio.on("disconnect")

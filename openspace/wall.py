@@ -1,11 +1,9 @@
-"""The wall: post, edit, move and withdraw topics; wall_state(event) is the one shape of the wall."""
+"""The wall: post, edit, move and withdraw topics (what it looks like: snapshot.py)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from sqlalchemy import select, update
@@ -17,6 +15,7 @@ from .extensions import db
 from .fields import FieldErrors, clean_id, clean_request_id, clean_text
 from .identity import Actor
 from .models import HOST_MAX, TEXT_MAX, TITLE_MAX, Event, Room, Slot, Topic, utcnow
+from .snapshot import topic_dict
 
 TOPIC_FIELDS = ("title", "host", "goal", "context")
 
@@ -39,87 +38,6 @@ class Change:
         if self.topic_id is not None:
             change["topic_id"] = self.topic_id
         return {"revision": self.revision, "change": change}
-
-
-def _iso(moment: datetime, zone: ZoneInfo) -> str:
-    return moment.replace(tzinfo=zone).isoformat()
-
-
-def topic_dict(topic: Topic) -> dict[str, Any]:
-    """Public fields of a topic (never its author hash or request id)."""
-    return {
-        "id": topic.id,
-        "title": topic.title,
-        "host": topic.host,
-        "goal": topic.goal,
-        "context": topic.context,
-        "room_id": topic.room_id,
-        "slot_id": topic.slot_id,
-        "created_at": topic.created_at.replace(tzinfo=UTC).isoformat(),
-        "updated_at": topic.updated_at.replace(tzinfo=UTC).isoformat(),
-    }
-
-
-def event_dict(event: Event) -> dict[str, Any]:
-    """Public fields of an event."""
-    return {
-        "slug": event.slug,
-        "name": event.name,
-        "starts_on": event.starts_on.isoformat(),
-        "ends_on": event.ends_on.isoformat(),
-        "timezone": event.timezone,
-        "language": event.language,
-        "locked": event.locked,
-    }
-
-
-# (database, event id) -> (revision, created_at, state). Every change to what wall_state shows bumps the
-# revision, so a snapshot of one revision never goes stale; it spares joins, pages and the API the queries.
-_snapshots: dict[tuple[str, int], tuple[int, datetime, dict[str, Any]]] = {}
-
-
-def wall_state(event: Event) -> dict[str, Any]:
-    """The whole wall as plain data: rendered by Jinja, returned by the API, re-rendered by the browser.
-
-    Cached per revision (the result is shared: callers copy before changing it).
-    """
-    key = (str(db.engine.url), event.id)
-    cached = _snapshots.get(key)
-    if cached is not None and cached[0] == event.revision and cached[1] == event.created_at:
-        return cached[2]
-    state = _build_wall_state(event)
-    _snapshots[key] = (event.revision, event.created_at, state)
-    return state
-
-
-def _build_wall_state(event: Event) -> dict[str, Any]:
-    zone = ZoneInfo(event.timezone)
-    rooms = db.session.scalars(select(Room).where(Room.event_id == event.id).order_by(Room.position, Room.id))
-    slots = db.session.scalars(select(Slot).where(Slot.event_id == event.id).order_by(Slot.starts_at, Slot.id))
-    topics = db.session.scalars(select(Topic).where(Topic.event_id == event.id).order_by(Topic.id))
-    return {
-        "event": event_dict(event),
-        "rooms": [{"id": r.id, "name": r.name, "capacity": r.capacity, "location": r.location} for r in rooms],
-        "slots": [
-            {
-                "id": s.id,
-                "starts_at": _iso(s.starts_at, zone),
-                "ends_at": _iso(s.ends_at, zone),
-                "label": s.label,
-            }
-            for s in slots
-        ],
-        "topics": [topic_dict(t) for t in topics],
-        "revision": event.revision,
-    }
-
-
-def my_topic_ids(event: Event, actor: Actor) -> list[int]:
-    """Ids of the actor's own topics in the event (what their phone may edit)."""
-    if actor.author_hash is None:
-        return []
-    stmt = select(Topic.id).where(Topic.event_id == event.id, Topic.author_hash == actor.author_hash)
-    return list(db.session.scalars(stmt.order_by(Topic.id)))
 
 
 def _bump_revision(event_id: int) -> int:

@@ -11,7 +11,8 @@ from openspace.events import event_by_slug
 from openspace.extensions import db
 from openspace.identity import Actor
 from openspace.models import Topic
-from openspace.wall import apply_change, post_topic, update_topic, wall_state, withdraw_topic
+from openspace.snapshot import wall_state
+from openspace.wall import apply_change, post_topic, update_topic, withdraw_topic
 
 ANNA = Actor(participant_key="anna-key")
 BERT = Actor(participant_key="bert-key")

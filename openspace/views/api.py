@@ -16,7 +16,8 @@ from ..events import event_by_slug
 from ..extensions import db, limiter
 from ..models import Event
 from ..probe import record_write
-from ..wall import my_topic_ids, post_topic, update_topic, wall_state, withdraw_topic
+from ..snapshot import my_topic_ids, wall_state
+from ..wall import post_topic, update_topic, withdraw_topic
 from .people import client_address, current_actor
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -58,7 +59,7 @@ def _json_body() -> Any:
 def get_wall(slug: str) -> Response:
     """The whole wall with its revision, plus which topics are the caller's own."""
     event = _event(slug)
-    return jsonify({**wall_state(event), "mine": my_topic_ids(event, current_actor())})
+    return jsonify({**wall_state(event), "mine": my_topic_ids(event.id, current_actor())})
 
 
 @bp.post("/events/<slug>/topics")

@@ -10,7 +10,7 @@ from ..events import create_event, parse_rooms, parse_slots
 from ..extensions import limiter
 from ..forms import EventForm
 from ..identity import secret_matches
-from ..wall import my_topic_ids, wall_state
+from ..snapshot import my_topic_ids, wall_state
 from .pages import join_url, load_event, public_url
 from .people import client_address, current_actor, grant_organizer
 
@@ -97,6 +97,6 @@ def overview(slug: str) -> str:
         "organizer/overview.html",
         event=event,
         state=wall_state(event),
-        mine=my_topic_ids(event, current_actor()),
+        mine=my_topic_ids(event.id, current_actor()),
         join_url=join_url(event),
     )

@@ -12,7 +12,7 @@ from ..errors import DomainError
 from ..events import event_by_slug
 from ..i18n import SUPPORTED
 from ..models import Event
-from ..wall import my_topic_ids, wall_state
+from ..snapshot import my_topic_ids, wall_state
 from .people import current_actor, ensure_participant
 
 bp = Blueprint("pages", __name__)
@@ -64,7 +64,7 @@ def phone(slug: str) -> str:
         "pages/phone.html",
         event=event,
         state=state,
-        mine=my_topic_ids(event, current_actor()),
+        mine=my_topic_ids(event.id, current_actor()),
         organizer=current_actor().is_organizer(event.id),
         join_url=join_url(event),
     )
