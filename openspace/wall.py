@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 
 from .database import write_transaction
@@ -40,10 +40,24 @@ class Change:
         return {"revision": self.revision, "change": change}
 
 
-def _bump_revision(event_id: int) -> int:
-    """Increase the event's revision inside the current write transaction (row-locks it on PostgreSQL)."""
-    stmt = update(Event).where(Event.id == event_id).values(revision=Event.revision + 1).returning(Event.revision)
-    return db.session.execute(stmt).scalar_one()
+_EVENTS = Event.__table__
+_BUMP = (
+    update(_EVENTS)
+    .where(_EVENTS.c.id == bindparam("event_id"))
+    .values(revision=_EVENTS.c.revision + 1)
+    .returning(_EVENTS.c.revision, _EVENTS.c.locked)
+)
+
+
+def _bump_revision(event_id: int, actor: Actor) -> int:
+    """Increase the event's revision in the write transaction (row-locking it on PostgreSQL); refuse a locked wall.
+
+    The lock is read in the same statement, so it is as fresh as the revision; a refusal rolls the bump back.
+    """
+    revision, locked = db.session.execute(_BUMP, {"event_id": event_id}).one()
+    if locked and not actor.is_organizer(event_id):
+        raise DomainError("locked", _("The wall is locked; only the organizers can change it now."))
+    return revision
 
 
 def _clean_topic(data: Any, *, partial: bool) -> dict[str, Any]:
@@ -74,13 +88,13 @@ def _clean_topic(data: Any, *, partial: bool) -> dict[str, Any]:
     return cleaned
 
 
-def _check_cell(event: Event, room_id: int | None, slot_id: int | None, *, moving: Topic | None = None) -> None:
+def _check_cell(event_id: int, room_id: int | None, slot_id: int | None, *, moving: Topic | None = None) -> None:
     """Refuse a cell of another event, or one that already holds a topic (naming that topic)."""
     if room_id is None:
         return
     room = db.session.get(Room, room_id)
     slot = db.session.get(Slot, slot_id)
-    if room is None or room.event_id != event.id or slot is None or slot.event_id != event.id:
+    if room is None or room.event_id != event_id or slot is None or slot.event_id != event_id:
         raise DomainError(
             "invalid", _("Please check the marked fields."), fields={"room_id": _("This room or slot does not exist.")}
         )
@@ -111,11 +125,6 @@ def _load_holder(event_id: int, room_id: int | None, slot_id: int | None) -> Dom
     return _taken(holder)
 
 
-def _check_writable(event: Event, actor: Actor) -> None:
-    if event.locked and not actor.is_organizer(event.id):
-        raise DomainError("locked", _("The wall is locked; only the organizers can change it now."))
-
-
 def post_topic(event: Event, *, actor: Actor, data: Any) -> tuple[dict[str, Any], Change | None]:
     """Pin a new topic into a free cell (or the unplaced queue); replays of one request_id return the first topic."""
     if actor.author_hash is None:
@@ -125,16 +134,14 @@ def post_topic(event: Event, *, actor: Actor, data: Any) -> tuple[dict[str, Any]
     event_id = event.id
     try:
         with write_transaction():
-            event = db.session.get(Event, event_id)
             if request_id is not None:
                 earlier = db.session.scalar(
                     select(Topic).where(Topic.event_id == event_id, Topic.request_id == request_id)
                 )
                 if earlier is not None:
                     return topic_dict(earlier), None
-            _check_writable(event, actor)
-            revision = _bump_revision(event_id)
-            _check_cell(event, fields["room_id"], fields["slot_id"])
+            revision = _bump_revision(event_id, actor)
+            _check_cell(event_id, fields["room_id"], fields["slot_id"])
             topic = Topic(event_id=event_id, author_hash=actor.author_hash, request_id=request_id, **fields)
             db.session.add(topic)
             db.session.flush()
@@ -149,13 +156,12 @@ def post_topic(event: Event, *, actor: Actor, data: Any) -> tuple[dict[str, Any]
     return posted, Change(event_id, revision, "topic_posted", topic=posted)
 
 
-def _editable_topic(event: Event, actor: Actor, topic_id: Any) -> Topic:
+def _editable_topic(event_id: int, actor: Actor, topic_id: Any) -> Topic:
     topic = db.session.get(Topic, topic_id) if isinstance(topic_id, int) and not isinstance(topic_id, bool) else None
-    if topic is None or topic.event_id != event.id:
+    if topic is None or topic.event_id != event_id:
         raise DomainError("not_found", _("This topic does not exist (any more)."))
-    if not (actor.owns(topic.author_hash) or actor.is_organizer(event.id)):
+    if not (actor.owns(topic.author_hash) or actor.is_organizer(event_id)):
         raise DomainError("forbidden", _("Only the topic's host or the organizers can change it."))
-    _check_writable(event, actor)
     return topic
 
 
@@ -167,11 +173,10 @@ def update_topic(event: Event, *, actor: Actor, topic_id: Any, data: Any) -> tup
     event_id = event.id
     try:
         with write_transaction():
-            event = db.session.get(Event, event_id)
-            topic = _editable_topic(event, actor, topic_id)
-            revision = _bump_revision(event_id)
+            topic = _editable_topic(event_id, actor, topic_id)
+            revision = _bump_revision(event_id, actor)
             if "room_id" in fields:
-                _check_cell(event, fields["room_id"], fields["slot_id"], moving=topic)
+                _check_cell(event_id, fields["room_id"], fields["slot_id"], moving=topic)
             for name, value in fields.items():
                 setattr(topic, name, value)
             topic.updated_at = utcnow()
@@ -186,9 +191,8 @@ def withdraw_topic(event: Event, *, actor: Actor, topic_id: Any) -> Change:
     """Remove a topic from the wall, freeing its cell."""
     event_id = event.id
     with write_transaction():
-        event = db.session.get(Event, event_id)
-        topic = _editable_topic(event, actor, topic_id)
-        revision = _bump_revision(event_id)
+        topic = _editable_topic(event_id, actor, topic_id)
+        revision = _bump_revision(event_id, actor)
         db.session.delete(topic)
     return Change(event_id, revision, "topic_withdrawn", topic_id=topic_id)
 
