@@ -51,7 +51,10 @@ def frame_of(pkt: eio_packet.Packet) -> bytes | None:
     encoded = pkt.encode()
     if not isinstance(encoded, str):
         return None
-    frame = text_frame(encoded)
+    try:
+        frame = text_frame(encoded)
+    except UnicodeEncodeError:  # never valid UTF-8: the library's path refuses it for this connection only
+        return None
     _last[0], _last[1] = pkt, frame
     return frame
 
