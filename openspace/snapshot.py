@@ -71,6 +71,11 @@ class Snapshot:
             self._json = json.dumps(self.state, separators=(",", ":"), ensure_ascii=False)
         return self._json
 
+    def json_with(self, **fields: Any) -> str:
+        """The state's JSON text with more top-level fields, spliced in rather than encoding the wall again."""
+        extra = json.dumps(fields, separators=(",", ":"), ensure_ascii=False)
+        return f"{extra[:-1]},{self.json()[1:]}"
+
 
 _snapshots: dict[tuple[str, int], Snapshot] = {}  # (database, event id) -> the newest snapshot built
 _EVENT_VERSION = select(Event.id, Event.revision, Event.created_at).where(Event.slug == bindparam("slug"))

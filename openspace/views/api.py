@@ -16,7 +16,7 @@ from ..events import event_by_slug
 from ..extensions import db, limiter
 from ..models import Event
 from ..probe import record_write
-from ..snapshot import my_topic_ids, wall_state
+from ..snapshot import my_topic_ids, snapshot_of
 from ..wall import post_topic, update_topic, withdraw_topic
 from .people import client_address, current_actor
 
@@ -59,7 +59,8 @@ def _json_body() -> Any:
 def get_wall(slug: str) -> Response:
     """The whole wall with its revision, plus which topics are the caller's own."""
     event = _event(slug)
-    return jsonify({**wall_state(event), "mine": my_topic_ids(event.id, current_actor())})
+    text = snapshot_of(event).json_with(mine=my_topic_ids(event.id, current_actor()))
+    return current_app.response_class(text, mimetype="application/json")
 
 
 @bp.post("/events/<slug>/topics")
