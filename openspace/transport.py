@@ -7,10 +7,12 @@ writer is idle and whose queue is empty is written at once, in a send that never
 once per packet, so a broadcast frames its one packet once for every phone. Everything else (a writer
 busy with an earlier packet, packets already queued, a full socket buffer) takes the library's own path,
 so the order of packets on a connection never changes. What a direct write could not finish is written
-by the writer before anything else.
+before anything else.
 
-The writer's own sends go out whole (`sendall`): simple-websocket's `send()` drops the rest of a partial
-write, which corrupts the stream of a slow phone receiving a large snapshot.
+Every other write (the writer's, and simple-websocket's pongs and close frames) goes out whole
+(`sendall`), one at a time: simple-websocket's `send()` drops the rest of a partial write, and its
+reader answers pings in the middle of whatever frame is waiting for room in the socket; both corrupt
+the stream of a slow phone receiving a large snapshot.
 """
 
 from __future__ import annotations
@@ -18,9 +20,11 @@ from __future__ import annotations
 import struct
 from typing import Any
 
+import simple_websocket
 from engineio import packet as eio_packet
 from engineio.socket import Socket as EngineSocket
 from gevent import socket as gevent_socket
+from gevent.lock import Semaphore
 from wsproto.events import BytesMessage, TextMessage
 
 _last: list[Any] = [None, b""]  # the packet framed last and its frame: a broadcast sends one packet object to all
@@ -66,46 +70,71 @@ def _websocket_base() -> type:
     return engineio_gevent.WebSocketWSGI
 
 
+class _SerialSocket:
+    """The socket as simple-websocket sees it: its own writes (pongs, close frames) wait their turn."""
+
+    def __init__(self, connection: DirectWebSocket, raw: Any) -> None:
+        self._connection = connection
+        self._raw = raw
+
+    def send(self, data: bytes) -> int:
+        self._connection.write(data)
+        return len(data)
+
+    def __getattr__(self, name: str) -> Any:  # recv, close, fileno, ...
+        return getattr(self._raw, name)
+
+
 class DirectWebSocket(_websocket_base()):  # type: ignore[misc]
     """One WebSocket connection whose Engine.IO socket writes straight to the wire when nothing is ahead."""
 
     def __init__(self, handler: Any, server: Any) -> None:
         super().__init__(handler, server)
-        self.busy = False  # the writer greenlet is inside send()
+        self.lock = Semaphore()  # held while bytes are written by the engine.io writer or simple-websocket
+        self.rest = b""  # the unwritten end of a direct write; written before anything else
+        self.raw: Any = None  # the socket, once the handshake is done
+        self.direct = False  # a plain gevent socket (TLS sockets ignore a send timeout of 0)
         self.compresses = False  # the browser asked for permessage-deflate (simple-websocket always agrees)
-        self.rest = b""  # the unwritten end of a direct write; the writer sends it first
-        self.engine_socket: EngineSocket | None = getattr(handler, "__self__", None)
-        if isinstance(self.engine_socket, EngineSocket):
-            self.engine_socket.send = self.send_packet  # type: ignore[method-assign]
-        else:
-            self.engine_socket = None
+        engine = getattr(handler, "__self__", None)
+        # A second upgrade request for one session must not take over the first's writes.
+        self.engine_socket: EngineSocket | None = None
+        if isinstance(engine, EngineSocket) and "send" not in vars(engine):
+            engine.send = self.send_packet  # type: ignore[method-assign]
+            self.engine_socket = engine
 
     def __call__(self, environ: dict, start_response: Any) -> Any:
-        """Serve the connection; afterwards the Engine.IO socket sends through the library again."""
+        """Serve the connection (as SimpleWebSocketWSGI does, with the socket wrapped before the first read)."""
         self.compresses = "permessage-deflate" in environ.get("HTTP_SEC_WEBSOCKET_EXTENSIONS", "")
+        self.ws = simple_websocket.Server(environ, **self.server_args)
+        self.raw = self.ws.sock
+        self.direct = type(self.raw) is gevent_socket.socket
+        self.ws.sock = _SerialSocket(self, self.raw)
         try:
-            return super().__call__(environ, start_response)
+            result = self.app(self)
         finally:
-            if self.engine_socket is not None:
+            if self.engine_socket is not None:  # afterwards the Engine.IO socket sends through the library again
                 vars(self.engine_socket).pop("send", None)
                 self.engine_socket = None
+        if self.ws.mode == "gunicorn":
+            raise StopIteration()
+        if self.ws.mode == "werkzeug":
+            raise ConnectionError()
+        return result
 
     def send_packet(self, pkt: eio_packet.Packet) -> None:
         """Engine.IO `Socket.send`: onto the wire now if the connection is idle, else into its queue."""
         engine = self.engine_socket
-        ws = getattr(self, "ws", None)  # set once the handshake is done
         if (
             pkt.packet_type != eio_packet.MESSAGE  # pings keep the writer, which exits after 9 s without one
             or engine is None
-            or ws is None
-            or self.busy
+            or not self.direct
+            or self.lock.locked()
             or self.rest
-            or not ws.connected
+            or not self.ws.connected
             or not engine.upgraded
             or engine.upgrading
             or engine.closed
             or engine.queue.qsize()
-            or not isinstance(ws.sock, gevent_socket.socket)
         ):
             return EngineSocket.send(engine, pkt)
         if not engine.check_ping_timeout():
@@ -114,7 +143,7 @@ class DirectWebSocket(_websocket_base()):  # type: ignore[misc]
         if frame is None or (self.compresses and len(frame) > COMPRESS_FROM):
             return EngineSocket.send(engine, pkt)
         try:
-            sent = ws.sock.send(frame, 0, 0.0)  # gevent: a timeout of 0 never waits
+            sent = self.raw.send(frame, 0, 0.0)  # gevent: a timeout of 0 never waits
         except OSError:  # full buffer, or broken: the writer sends it, or finds out and closes
             return EngineSocket.send(engine, pkt)
         if sent < len(frame):
@@ -123,19 +152,20 @@ class DirectWebSocket(_websocket_base()):  # type: ignore[misc]
         return None
 
     def send(self, message: str | bytes) -> None:
-        """The writer's send: the rest of an unfinished direct write first, then the whole message."""
-        self.busy = True
-        try:
-            ws = self.ws
-            if not ws.connected:
-                raise OSError("the WebSocket is closed")
+        """The engine.io writer's send: one whole message, framed (and compressed, if agreed) by wsproto."""
+        ws = self.ws
+        if not ws.connected:
+            raise OSError("the WebSocket is closed")
+        event = TextMessage(data=message) if isinstance(message, str) else BytesMessage(data=message)
+        self.write(ws.ws.send(event))
+
+    def write(self, data: bytes) -> None:
+        """Write bytes whole, after the rest of an unfinished direct write, one greenlet at a time."""
+        with self.lock:
             if self.rest:
                 rest, self.rest = self.rest, b""
-                ws.sock.sendall(rest)
-            event = TextMessage(data=message) if isinstance(message, str) else BytesMessage(data=message)
-            ws.sock.sendall(ws.ws.send(event))
-        finally:
-            self.busy = False
+                self.raw.sendall(rest)
+            self.raw.sendall(data)
 
 
 def install(engineio_server: Any) -> None:

@@ -61,6 +61,7 @@ class RawSocketIO:
         assert self.response_head.startswith("HTTP/1.1 101"), self.response_head
         self.inflater = zlib.decompressobj(-zlib.MAX_WBITS)
         self.frames: list[Frame] = []  # every data frame, in order
+        self.pongs: list[str] = []  # payloads of WebSocket pongs, in order
         self.open = json.loads(self.next_text()[1:])  # Engine.IO "0{...}"
 
     def _recv(self) -> bytes:
@@ -93,6 +94,8 @@ class RawSocketIO:
         frame = Frame(opcode=first & 0x0F, compressed=compressed, text=payload.decode())
         if frame.opcode in (1, 2):
             self.frames.append(frame)
+        elif frame.opcode == 0xA:
+            self.pongs.append(frame.text)
         return frame
 
     def next_text(self) -> str:
@@ -111,15 +114,21 @@ class RawSocketIO:
             return frame.text
 
     def send_text(self, text: str) -> None:
-        payload = text.encode()
+        self._send_frame(0x1, text.encode())
+
+    def send_ping(self, payload: bytes) -> None:
+        """A WebSocket-level ping (some native clients and proxies send them; browsers do not)."""
+        self._send_frame(0x9, payload)
+
+    def _send_frame(self, opcode: int, payload: bytes) -> None:
         mask = os.urandom(4)
         size = len(payload)
         if size < 126:
-            header = struct.pack("!BB", 0x81, 0x80 | size)
+            header = struct.pack("!BB", 0x80 | opcode, 0x80 | size)
         elif size < 1 << 16:
-            header = struct.pack("!BBH", 0x81, 0x80 | 126, size)
+            header = struct.pack("!BBH", 0x80 | opcode, 0x80 | 126, size)
         else:
-            header = struct.pack("!BBQ", 0x81, 0x80 | 127, size)
+            header = struct.pack("!BBQ", 0x80 | opcode, 0x80 | 127, size)
         self.sock.sendall(header + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(payload)))
 
     def connect_and_join(self, slug: str) -> dict:

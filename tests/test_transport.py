@@ -137,3 +137,34 @@ def test_slow_phone_gets_a_large_wall_whole(site, slug, deflate):
         assert slow.frames[-1].compressed is deflate
     finally:
         slow.close()
+
+
+@pytest.mark.parametrize("deflate", [False, True], ids=["plain", "permessage-deflate"])
+def test_websocket_ping_during_a_large_wall_is_answered_between_frames(site, slug, deflate):
+    server, _ = site
+    poster = HttpParticipant(server.url, slug)
+    for index in range(80):
+        assert poster.post(long_topic(f"Anliegen {index}")).status_code == 201
+    expected = {key: value for key, value in poster.wall().items() if key != "mine"}
+    slow = RawSocketIO(server.url, cookie_of(HttpParticipant(server.url, slug)), deflate=deflate, slow=True)
+    try:
+        slow.send_text("40")
+        assert slow.next_text().startswith("40{")
+        slow.send_text("421" + json.dumps(["join", {"event": slug}]))
+        time.sleep(0.5)  # the snapshot is partly written and waits for room in the socket
+        slow.send_ping(b"PING!")  # the server's pong has to wait for the end of the snapshot's frame
+        time.sleep(0.5)
+        ack = slow.next_text()
+
+        assert json.loads(ack[3:])[0]["wall"] == expected  # whole: the pong did not cut into it
+        while not slow.pongs:
+            slow.read_frame()
+        assert slow.pongs == ["PING!"]
+        slow.send_ping(b"again")
+        while len(slow.pongs) < 2:
+            slow.read_frame()
+        assert slow.pongs == ["PING!", "again"]
+        assert poster.post({"title": "Danach", "host": "Ada"}).status_code == 201
+        assert slow.next_event()[1]["revision"] == 81  # the stream is intact after it
+    finally:
+        slow.close()
