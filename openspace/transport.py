@@ -76,12 +76,13 @@ class _SerialSocket:
     def __init__(self, connection: DirectWebSocket, raw: Any) -> None:
         self._connection = connection
         self._raw = raw
+        self.recv = raw.recv  # the reader's every call: no __getattr__ detour
 
     def send(self, data: bytes) -> int:
         self._connection.write(data)
         return len(data)
 
-    def __getattr__(self, name: str) -> Any:  # recv, close, fileno, ...
+    def __getattr__(self, name: str) -> Any:  # close, fileno, ...
         return getattr(self._raw, name)
 
 
