@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from flask_babel import gettext as _
@@ -22,7 +23,8 @@ from .models import LABEL_MAX, NAME_MAX, ROOM_NAME_MAX, Event, Room, Slot
 LANGUAGES = ("de", "en")
 MAX_ROOMS = 60
 MAX_SLOTS = 60
-SLUG_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
+_SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
+Found = TypeVar("Found")
 _SLOT_LINE = re.compile(
     r"^(?:(?P<date>\d{4}-\d{2}-\d{2})\s+)?(?P<start>\d{1,2}[:.]\d{2})\s*[-–]\s*(?P<end>\d{1,2}[:.]\d{2})(?:\s+(?P<label>.+))?$"
 )
@@ -190,14 +192,17 @@ def create_event(
     return event, secret
 
 
-def event_by_slug(slug: Any) -> Event:
-    """The event with that slug, or a not_found refusal (anything that is not a slug never reaches the database)."""
-    event = None
-    if isinstance(slug, str) and SLUG_PATTERN.fullmatch(slug):
-        event = db.session.scalar(select(Event).where(Event.slug == slug))
-    if event is None:
+def find_by_slug(slug: Any, lookup: Callable[[str], Found | None]) -> Found:
+    """What `lookup` finds for an event address, or the not_found refusal (non-slugs never reach the database)."""
+    found = lookup(slug) if isinstance(slug, str) and _SLUG.fullmatch(slug) else None
+    if found is None:
         raise DomainError("not_found", _("There is no event at this address."))
-    return event
+    return found
+
+
+def event_by_slug(slug: Any) -> Event:
+    """The event with that slug, or a not_found refusal."""
+    return find_by_slug(slug, lambda valid: db.session.scalar(select(Event).where(Event.slug == valid)))
 
 
 def reset_organizer_secret(event: Event) -> str:

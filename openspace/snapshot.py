@@ -13,11 +13,9 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask_babel import gettext as _
 from sqlalchemy import bindparam, select
 
-from .errors import DomainError
-from .events import SLUG_PATTERN
+from .events import find_by_slug
 from .extensions import db
 from .identity import Actor
 from .models import Event, Room, Slot, Topic
@@ -109,11 +107,7 @@ def wall_state(event: Event) -> dict[str, Any]:
 
 def snapshot_by_slug(slug: Any) -> Snapshot:
     """The current wall of the event at that address: one small query while nothing changed, else a rebuild."""
-    row = None
-    if isinstance(slug, str) and SLUG_PATTERN.fullmatch(slug):
-        row = db.session.execute(_EVENT_VERSION, {"slug": slug}).first()
-    if row is None:
-        raise DomainError("not_found", _("There is no event at this address."))
+    row = find_by_slug(slug, lambda valid: db.session.execute(_EVENT_VERSION, {"slug": valid}).first())
     return _cached(*row) or snapshot_of(db.session.get(Event, row.id))
 
 
