@@ -131,11 +131,15 @@ class RawSocketIO:
             header = struct.pack("!BBQ", 0x80 | opcode, 0x80 | 127, size)
         self.sock.sendall(header + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(payload)))
 
-    def connect_and_join(self, slug: str) -> dict:
-        """Socket.IO connect, then `join` the event; returns the acknowledgement."""
+    def request_join(self, slug: str) -> None:
+        """Socket.IO connect, then ask to `join` the event (the acknowledgement is left unread)."""
         self.send_text("40")
         assert self.next_text().startswith("40{"), "Socket.IO connect refused"
         self.send_text("421" + json.dumps(["join", {"event": slug}]))
+
+    def connect_and_join(self, slug: str) -> dict:
+        """Socket.IO connect, then `join` the event; returns the acknowledgement."""
+        self.request_join(slug)
         ack = self.next_text()
         assert ack.startswith("431["), ack
         return json.loads(ack[3:])[0]

@@ -58,6 +58,14 @@ def long_topic(title: str) -> dict:
     return {"title": title, "host": "Ada", "goal": noise(1000), "context": noise(1000)}
 
 
+def large_wall(base_url: str, slug: str) -> tuple[dict, HttpParticipant]:
+    """80 long topics (a wall of over 160 KB of JSON); the wall as a join shows it, and the poster."""
+    poster = HttpParticipant(base_url, slug)
+    for index in range(80):
+        assert poster.post(long_topic(f"Anliegen {index}")).status_code == 201
+    return {key: value for key, value in poster.wall().items() if key != "mine"}, poster
+
+
 def test_change_reaches_plain_and_compressing_clients_as_one_uncompressed_frame(site, slug):
     server, _ = site
     poster = HttpParticipant(server.url, slug)
@@ -118,21 +126,16 @@ def test_phone_that_stops_reading_gets_every_change_whole_and_in_order(site, slu
 @pytest.mark.parametrize("deflate", [False, True], ids=["plain", "permessage-deflate"])
 def test_slow_phone_gets_a_large_wall_whole(site, slug, deflate):
     server, _ = site
-    poster = HttpParticipant(server.url, slug)
-    for index in range(80):
-        assert poster.post(long_topic(f"Anliegen {index}")).status_code == 201
-    expected = poster.wall()
+    expected, _ = large_wall(server.url, slug)
     slow = RawSocketIO(server.url, cookie_of(HttpParticipant(server.url, slug)), deflate=deflate, slow=True)
     try:
-        slow.send_text("40")
-        assert slow.next_text().startswith("40{")
-        slow.send_text("421" + json.dumps(["join", {"event": slug}]))
+        slow.request_join(slug)
         time.sleep(1.0)  # not reading: the snapshot (over 160 KB, 80 KB compressed) waits in the server
         ack = slow.next_text()
 
         assert ack.startswith("431[")
         wall = json.loads(ack[3:])[0]["wall"]
-        assert wall == {key: value for key, value in expected.items() if key != "mine"}
+        assert wall == expected
         assert len(json.dumps(wall)) > 160_000
         assert slow.frames[-1].compressed is deflate
     finally:
@@ -142,15 +145,10 @@ def test_slow_phone_gets_a_large_wall_whole(site, slug, deflate):
 @pytest.mark.parametrize("deflate", [False, True], ids=["plain", "permessage-deflate"])
 def test_websocket_ping_during_a_large_wall_is_answered_between_frames(site, slug, deflate):
     server, _ = site
-    poster = HttpParticipant(server.url, slug)
-    for index in range(80):
-        assert poster.post(long_topic(f"Anliegen {index}")).status_code == 201
-    expected = {key: value for key, value in poster.wall().items() if key != "mine"}
+    expected, poster = large_wall(server.url, slug)
     slow = RawSocketIO(server.url, cookie_of(HttpParticipant(server.url, slug)), deflate=deflate, slow=True)
     try:
-        slow.send_text("40")
-        assert slow.next_text().startswith("40{")
-        slow.send_text("421" + json.dumps(["join", {"event": slug}]))
+        slow.request_join(slug)
         time.sleep(0.5)  # the snapshot is partly written and waits for room in the socket
         slow.send_ping(b"PING!")  # the server's pong has to wait for the end of the snapshot's frame
         time.sleep(0.5)
