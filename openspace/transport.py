@@ -22,6 +22,7 @@ from typing import Any
 
 import simple_websocket
 from engineio import packet as eio_packet
+from engineio.async_drivers.gevent import WebSocketWSGI
 from engineio.socket import Socket as EngineSocket
 from gevent import socket as gevent_socket
 from gevent.lock import Semaphore
@@ -63,13 +64,6 @@ def frame_of(pkt: eio_packet.Packet) -> bytes | None:
     return frame
 
 
-def _websocket_base() -> type:
-    """python-engineio's gevent WebSocket wrapper (the simple-websocket one, which this module extends)."""
-    from engineio.async_drivers import gevent as engineio_gevent
-
-    return engineio_gevent.WebSocketWSGI
-
-
 class _SerialSocket:
     """The socket as simple-websocket sees it: its own writes (pongs, close frames) wait their turn."""
 
@@ -86,7 +80,7 @@ class _SerialSocket:
         return getattr(self._raw, name)
 
 
-class DirectWebSocket(_websocket_base()):  # type: ignore[misc]
+class DirectWebSocket(WebSocketWSGI):  # type: ignore[misc]  # engineio's simple-websocket wrapper under gevent
     """One WebSocket connection whose Engine.IO socket writes straight to the wire when nothing is ahead."""
 
     def __init__(self, handler: Any, server: Any) -> None:
