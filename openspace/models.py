@@ -3,8 +3,19 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    PrimaryKeyConstraint,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .extensions import db
@@ -15,6 +26,12 @@ TEXT_MAX = 1000
 NAME_MAX = 120
 ROOM_NAME_MAX = 80
 LABEL_MAX = 80
+VENUE_MAX = 120
+REASON_MAX = 200
+TOPIC_STATUSES = ("live", "pending", "withdrawn")
+# SQLite reuses the highest rowid after a delete; AUTOINCREMENT never hands an id out twice (PostgreSQL's
+# sequences never do), so a phone or organizer view holding an old id can never act on someone else's row.
+NEVER_REUSE_IDS = {"sqlite_autoincrement": True}
 
 
 def utcnow() -> datetime:
@@ -30,6 +47,8 @@ class Event(db.Model):
         CheckConstraint("length(name) BETWEEN 1 AND 120", name="name_length"),
         CheckConstraint("length(slug) BETWEEN 1 AND 64", name="slug_length"),
         CheckConstraint("ends_on >= starts_on", name="dates_ordered"),
+        CheckConstraint("max_topics_per_participant >= 0", name="max_topics_positive"),
+        NEVER_REUSE_IDS,
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -39,9 +58,13 @@ class Event(db.Model):
     ends_on: Mapped[date]
     timezone: Mapped[str] = mapped_column(String(64))
     language: Mapped[str] = mapped_column(String(8), default="de")
+    venue: Mapped[str | None] = mapped_column(String(VENUE_MAX))
     organizer_key_hash: Mapped[str] = mapped_column(String(64))
     revision: Mapped[int] = mapped_column(default=0)
     locked: Mapped[bool] = mapped_column(default=False)
+    lock_reason: Mapped[str | None] = mapped_column(String(REASON_MAX))
+    max_topics_per_participant: Mapped[int] = mapped_column(default=3, server_default="3")
+    premoderation: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     rooms: Mapped[list[Room]] = relationship(
@@ -63,6 +86,7 @@ class Room(db.Model):
         UniqueConstraint("event_id", "name", name="uq_rooms_event_name"),
         CheckConstraint("length(name) BETWEEN 1 AND 80", name="name_length"),
         CheckConstraint("capacity IS NULL OR capacity >= 0", name="capacity_positive"),
+        NEVER_REUSE_IDS,
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -82,6 +106,7 @@ class Slot(db.Model):
     __table_args__ = (
         CheckConstraint("ends_at > starts_at", name="times_ordered"),
         CheckConstraint("label IS NULL OR length(label) <= 80", name="label_length"),
+        NEVER_REUSE_IDS,
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -89,12 +114,18 @@ class Slot(db.Model):
     starts_at: Mapped[datetime]
     ends_at: Mapped[datetime]
     label: Mapped[str | None] = mapped_column(String(LABEL_MAX))
+    is_break: Mapped[bool] = mapped_column(default=False, server_default=false())  # lunch, coffee: holds no topics
 
     event: Mapped[Event] = relationship(back_populates="slots")
 
 
 class Topic(db.Model):
-    """An Anliegen: placed in one cell (room + slot) or waiting unplaced."""
+    """An Anliegen: placed in one cell (room + slot) or waiting unplaced.
+
+    `status` is "live" (on the wall), "pending" (waiting for an organizer's approval under pre-moderation) or
+    "withdrawn" (kept for restoring and the activity log). Only live topics hold a cell; a pending topic keeps the
+    cell it asked for, a withdrawn one the cell it had, in wanted_room_id / wanted_slot_id.
+    """
 
     __tablename__ = "topics"
     __table_args__ = (
@@ -105,7 +136,11 @@ class Topic(db.Model):
         CheckConstraint("length(host) BETWEEN 1 AND 80", name="host_length"),
         CheckConstraint("length(goal) <= 1000", name="goal_length"),
         CheckConstraint("length(context) <= 1000", name="context_length"),
+        CheckConstraint("status IN ('live', 'pending', 'withdrawn')", name="status_known"),
+        CheckConstraint("status = 'live' OR room_id IS NULL", name="only_live_topics_hold_cells"),
         Index("ix_topics_event_slot", "event_id", "slot_id"),
+        Index("ix_topics_event_author", "event_id", "author_hash"),
+        NEVER_REUSE_IDS,
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -116,9 +151,45 @@ class Topic(db.Model):
     context: Mapped[str] = mapped_column(Text, default="")
     room_id: Mapped[int | None] = mapped_column(ForeignKey("rooms.id", ondelete="RESTRICT"))
     slot_id: Mapped[int | None] = mapped_column(ForeignKey("slots.id", ondelete="RESTRICT"))
+    status: Mapped[str] = mapped_column(String(16), default="live", server_default="live")
+    wanted_room_id: Mapped[int | None] = mapped_column(ForeignKey("rooms.id", ondelete="SET NULL"))
+    wanted_slot_id: Mapped[int | None] = mapped_column(ForeignKey("slots.id", ondelete="SET NULL"))
     author_hash: Mapped[str] = mapped_column(String(64))
     request_id: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    withdrawn_at: Mapped[datetime | None]
 
     event: Mapped[Event] = relationship(back_populates="topics")
+
+
+class BlockedParticipant(db.Model):
+    """A participant key (by hash) an organizer blocked from changing one event's wall; nobody's identity is kept."""
+
+    __tablename__ = "blocked_participants"
+    __table_args__ = (PrimaryKeyConstraint("event_id", "author_hash"),)
+
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    author_hash: Mapped[str] = mapped_column(String(64))
+    blocked_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class LogEntry(db.Model):
+    """One step in an event's activity log: who (organizer or participant, never a person) did what, before/after."""
+
+    __tablename__ = "activity_log"
+    __table_args__ = (
+        CheckConstraint("actor IN ('organizer', 'participant', 'system')", name="actor_known"),
+        Index("ix_activity_log_event_id_id", "event_id", "id"),
+        NEVER_REUSE_IDS,
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    revision: Mapped[int]
+    actor: Mapped[str] = mapped_column(String(16))
+    action: Mapped[str] = mapped_column(String(32))
+    topic_id: Mapped[int | None]  # no foreign key: the log outlives what it describes
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)

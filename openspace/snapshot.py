@@ -49,7 +49,9 @@ def event_dict(event: Event) -> dict[str, Any]:
         "ends_on": event.ends_on.isoformat(),
         "timezone": event.timezone,
         "language": event.language,
+        "venue": event.venue,
         "locked": event.locked,
+        "lock_reason": event.lock_reason,
     }
 
 
@@ -79,7 +81,11 @@ _snapshots: dict[tuple[str, int], Snapshot] = {}  # (database, event id) -> the 
 _EVENT_VERSION = select(Event.id, Event.revision, Event.created_at).where(Event.slug == bindparam("slug"))
 _MINE = (
     select(Topic.id)
-    .where(Topic.event_id == bindparam("event_id"), Topic.author_hash == bindparam("author_hash"))
+    .where(
+        Topic.event_id == bindparam("event_id"),
+        Topic.author_hash == bindparam("author_hash"),
+        Topic.status == "live",
+    )
     .order_by(Topic.id)
 )
 
@@ -115,7 +121,9 @@ def _build_wall_state(event: Event) -> dict[str, Any]:
     zone = ZoneInfo(event.timezone)
     rooms = db.session.scalars(select(Room).where(Room.event_id == event.id).order_by(Room.position, Room.id))
     slots = db.session.scalars(select(Slot).where(Slot.event_id == event.id).order_by(Slot.starts_at, Slot.id))
-    topics = db.session.scalars(select(Topic).where(Topic.event_id == event.id).order_by(Topic.id))
+    topics = db.session.scalars(
+        select(Topic).where(Topic.event_id == event.id, Topic.status == "live").order_by(Topic.id)
+    )
     return {
         "event": event_dict(event),
         "rooms": [{"id": r.id, "name": r.name, "capacity": r.capacity, "location": r.location} for r in rooms],
@@ -125,6 +133,7 @@ def _build_wall_state(event: Event) -> dict[str, Any]:
                 "starts_at": _iso(s.starts_at, zone),
                 "ends_at": _iso(s.ends_at, zone),
                 "label": s.label,
+                "is_break": s.is_break,
             }
             for s in slots
         ],

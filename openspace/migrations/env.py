@@ -91,14 +91,29 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
-        context.configure(
-            connection=connection,
-            target_metadata=get_metadata(),
-            **conf_args
-        )
+        # SQLite rebuilds tables to change them ("batch" mode): with foreign keys on, dropping the old table
+        # would cascade its deletes into every referencing table. The pragma only takes effect outside a
+        # transaction, so it goes to the driver's connection before Alembic begins one.
+        sqlite = connection.dialect.name == 'sqlite'
+        if sqlite:
+            connection.connection.driver_connection.execute('PRAGMA foreign_keys=OFF')
+        try:
+            context.configure(
+                connection=connection,
+                target_metadata=get_metadata(),
+                **conf_args
+            )
 
-        with context.begin_transaction():
-            context.run_migrations()
+            with context.begin_transaction():
+                context.run_migrations()
+                if sqlite:
+                    problems = connection.exec_driver_sql('PRAGMA foreign_key_check').fetchall()
+                    if problems:
+                        raise RuntimeError(f'foreign key violations after migrating: {problems[:5]}')
+        finally:
+            if sqlite:
+                connection.commit()
+                connection.connection.driver_connection.execute('PRAGMA foreign_keys=ON')
 
 
 if context.is_offline_mode():
