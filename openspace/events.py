@@ -136,8 +136,16 @@ def parse_slots(text: str, first_day: date) -> list[SlotSpec]:
     return sorted(slots, key=lambda s: s.starts_at)
 
 
+# Names Python's zoneinfo finds but browsers' Intl.DateTimeFormat refuses (files, aliases of the host's zone).
+_NOT_BROWSER_ZONES = re.compile(
+    r"^(?:localtime|posixrules|Factory|posix/.*|right/.*|SystemV/.*|[A-Z]{3,4}\d?[A-Z]{0,3})$"
+)
+
+
 def valid_timezone(name: str) -> bool:
-    """True for an IANA time zone name such as Europe/Berlin."""
+    """True for a canonical IANA time zone name such as Europe/Berlin (or UTC), one that browsers know too."""
+    if name != "UTC" and ("/" not in name or _NOT_BROWSER_ZONES.match(name)):
+        return False
     if name not in available_timezones():
         return False
     try:

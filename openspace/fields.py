@@ -53,13 +53,34 @@ def clean_text(
     if problem:
         errors.add(name, problem)
         return None
-    if required and not value:
+    if required and not visible(value):
         errors.add(name, _l("Required."))
+        return None
+    if too_many_marks(value):
+        errors.add(name, _l("Too many accents on one letter."))
         return None
     if len(value) > max_length:
         errors.add(name, _l("At most %(max)d characters (you have %(n)d).", max=max_length, n=len(value)))
         return None
     return value
+
+
+MAX_MARKS_PER_LETTER = 4  # Vietnamese stacks up to two; "Zalgo" text stacks dozens
+
+
+def visible(value: str) -> bool:
+    """True when the text has a character that shows: not only spaces, format characters or marks."""
+    return any(unicodedata.category(ch)[0] in "LNPS" for ch in value)
+
+
+def too_many_marks(value: str) -> bool:
+    """True when some character carries more combining marks than any language writes."""
+    run = 0
+    for ch in value:
+        run = run + 1 if unicodedata.combining(ch) or unicodedata.category(ch) in {"Mn", "Me"} else 0
+        if run > MAX_MARKS_PER_LETTER:
+            return True
+    return False
 
 
 def text_problem(value: str) -> str | None:
@@ -71,17 +92,31 @@ def text_problem(value: str) -> str | None:
     return None
 
 
+ID_MAX = 2**31 - 1  # the largest id either database stores (PostgreSQL's integer)
+_ASCII_ID = re.compile(r"[1-9][0-9]{0,9}")
+
+
+def valid_id(value: Any) -> int | None:
+    """The value as a stored id: a JSON integer or a string of ASCII digits in 1..ID_MAX; else None.
+
+    str.isdigit() also accepts "²" and "١" (which int() reads as 1): only ASCII digits are ids.
+    """
+    if isinstance(value, str) and _ASCII_ID.fullmatch(value):
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= ID_MAX:
+        return None
+    return value
+
+
 def clean_id(errors: FieldErrors, data: dict[str, Any], name: str) -> int | None:
     """Return data[name] as a positive integer id, None when absent, or record an error."""
     value = data.get(name)
     if value is None or value == "":
         return None
-    if isinstance(value, str) and value.isdigit() and len(value) < 12:
-        value = int(value)
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 2**31:
+    found = valid_id(value)
+    if found is None:
         errors.add(name, _l("Not a valid choice."))
-        return None
-    return value
+    return found
 
 
 def clean_request_id(value: Any) -> str | None:

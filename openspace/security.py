@@ -16,6 +16,10 @@ CSP = (
 )
 
 
+# Pages that show an organizer secret or organizer-only state: never kept by a browser or a proxy cache.
+PRIVATE_PAGES = ("/created", "/organizer")
+
+
 def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.is_json
 
@@ -29,7 +33,11 @@ def init_app(app: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "DENY")
-        if request.path.startswith("/api/") or "/organize/" in request.path:
+        if (
+            request.path.startswith(("/api/", "/new"))
+            or request.path.endswith(PRIVATE_PAGES)
+            or "/organize/" in request.path
+        ):
             response.headers.setdefault("Cache-Control", "no-store")
         return response
 

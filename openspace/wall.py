@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from .database import write_transaction
 from .errors import DomainError
 from .extensions import db
-from .fields import FieldErrors, clean_id, clean_request_id, clean_text
+from .fields import FieldErrors, clean_id, clean_request_id, clean_text, valid_id
 from .identity import Actor
 from .models import HOST_MAX, TEXT_MAX, TITLE_MAX, Event, Room, Slot, Topic, utcnow
 from .snapshot import topic_dict
@@ -157,7 +157,7 @@ def post_topic(event: Event, *, actor: Actor, data: Any) -> tuple[dict[str, Any]
 
 
 def _editable_topic(event_id: int, actor: Actor, topic_id: Any) -> Topic:
-    topic = db.session.get(Topic, topic_id) if isinstance(topic_id, int) and not isinstance(topic_id, bool) else None
+    topic = db.session.get(Topic, topic_id) if valid_id(topic_id) is not None else None
     if topic is None or topic.event_id != event_id:
         raise DomainError("not_found", _("This topic does not exist (any more)."))
     if not (actor.owns(topic.author_hash) or actor.is_organizer(event_id)):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from urllib.parse import urlsplit
 
 import qrcode
 import qrcode.image.svg
@@ -39,6 +40,20 @@ def join_url(event: Event) -> str:
     return public_url("pages.phone", slug=event.slug)
 
 
+def same_site_path(target: str) -> str:
+    """`target` when it is a path on this site, else "/": parsed, never prefix-checked.
+
+    Browsers drop tabs and newlines from URLs and read a backslash as a slash, so "/\t/evil.example" and
+    "/\\evil.example" would leave the site; any control character, backslash, scheme or host is refused.
+    """
+    if any(ord(ch) < 0x20 or ord(ch) == 0x7F or ch == "\\" for ch in target):
+        return "/"
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not parts.path.startswith("/") or parts.path.startswith("//"):
+        return "/"
+    return target
+
+
 @bp.get("/")
 def index() -> str:
     """What this is, and the way to create an event."""
@@ -50,8 +65,7 @@ def switch_language(code: str) -> Response:
     """Remember an explicit language choice and go back."""
     if code in SUPPORTED:
         session["lang"] = code
-    target = request.args.get("next", "/")
-    return redirect(target if target.startswith("/") and not target.startswith("//") else "/")
+    return redirect(same_site_path(request.args.get("next", "/")))
 
 
 @bp.get("/e/<slug>/")
