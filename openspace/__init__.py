@@ -12,6 +12,7 @@ from . import packets, transport
 from .config import load_config
 from .database import upgrade_schema
 from .extensions import csrf, db, limiter, migrate, socketio
+from .guard import guard_socketio
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -59,6 +60,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     )
 
     transport.install(socketio.server.eio)  # gevent only: broadcasts framed once, written straight to idle sockets
+    app.wsgi_app = guard_socketio(app.wsgi_app, limit=app.config["SOCKETIO_MAX_BUFFER"])  # type: ignore[method-assign]
 
     if app.config["TRUSTED_PROXIES"]:
         # Outside the Socket.IO middleware, so its origin check sees the public scheme and host.

@@ -38,10 +38,13 @@ def on_connect(_auth: Any = None) -> None:
 
 
 @socketio.on("join")
-def on_join(data: Any) -> dict[str, Any]:
+def on_join(*args: Any) -> dict[str, Any]:
     """Subscribe to one event's changes; the ack carries the full wall and the caller's own topic ids (resync path)."""
     try:
+        if len(args) != 1:
+            raise DomainError("bad_request", _("Expected a JSON object."))
         check_join_limit()
+        data = args[0]
         snapshot = snapshot_by_slug(data.get("event") if isinstance(data, dict) else None)
     except DomainError as error:
         return error.as_dict()
