@@ -52,7 +52,7 @@ def new_event() -> str | Response:
                 for name, message in error.fields.items():
                     getattr(form, name, form.name).errors.append(message)
             else:
-                grant_organizer(event.id)
+                grant_organizer(event)
                 # Post/redirect/get: a reload shows the page again instead of creating a second event.
                 session["created"] = {"event_id": event.id, "secret": secret}
                 return redirect(url_for("organizer.created", slug=event.slug))
@@ -82,7 +82,7 @@ def redeem(slug: str, secret: str) -> Response:
     event = load_event(slug)
     if len(secret) > 128 or not secret_matches(secret, event.organizer_key_hash):
         abort(404)
-    grant_organizer(event.id)
+    grant_organizer(event)
     flash(_("You are now an organizer of this event on this device."), "info")
     return redirect(url_for("organizer.overview", slug=slug))
 

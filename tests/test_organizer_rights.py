@@ -1,0 +1,87 @@
+"""Organizer rights live in the server's state: resetting the link or recreating the database takes them away."""
+
+from __future__ import annotations
+
+from conftest import Participant, build_event, make_app, topic_body
+
+from openspace.events import event_by_slug, reset_organizer_secret
+from openspace.extensions import db
+
+
+def organizer(app, slug, secret):
+    """A browser that opened the organizer link of `slug`."""
+    person = Participant(app, slug)
+    assert person.client.get(f"/e/{slug}/organize/{secret}").status_code == 302
+    assert person.client.get(f"/e/{slug}/organizer").status_code == 200
+    return person
+
+
+def test_reset_organizer_link_takes_rights_from_browsers_that_had_them(app, organizer_secret):
+    slug, secret = organizer_secret
+    host = Participant(app, slug)
+    room_id, slot_id = host.first_cell()
+    topic = host.post(topic_body(room_id=room_id, slot_id=slot_id)).get_json()["topic"]
+    orga = organizer(app, slug, secret)
+    assert orga.patch(topic["id"], {"title": "Vom Orga-Team"}).status_code == 200
+    with app.app_context():
+        new_secret = reset_organizer_secret(event_by_slug(slug))
+
+    page = orga.client.get(f"/e/{slug}/organizer")
+    refused = orga.patch(topic["id"], {"title": "Nach dem Zurücksetzen"})
+
+    assert page.status_code == 403
+    assert (refused.status_code, refused.get_json()["code"]) == (403, "forbidden")
+    assert [t["title"] for t in host.wall().get_json()["topics"]] == ["Vom Orga-Team"]
+    again = organizer(app, slug, new_secret)
+    assert again.patch(topic["id"], {"title": "Mit neuem Link"}).get_json()["topic"]["title"] == "Mit neuem Link"
+
+
+def test_phone_page_stops_showing_organizer_tools_after_reset(app, organizer_secret):
+    slug, secret = organizer_secret
+    orga = organizer(app, slug, secret)
+    assert b'href="/e/orga/organizer"' in orga.client.get(f"/e/{slug}/").data
+    with app.app_context():
+        reset_organizer_secret(event_by_slug(slug))
+    assert b'href="/e/orga/organizer"' not in orga.client.get(f"/e/{slug}/").data
+
+
+def test_organizer_cookie_from_an_old_database_grants_nothing_on_a_new_one(tmp_path):
+    first = make_app(tmp_path / "a", DATABASE_URL=f"sqlite:///{tmp_path / 'a.sqlite3'}")
+    second = make_app(tmp_path / "b", DATABASE_URL=f"sqlite:///{tmp_path / 'b.sqlite3'}")
+    slug, secret = build_event(first, slug="zukunft")
+    build_event(second, slug="zukunft")  # same slug and id, another organizer key
+    orga = organizer(first, slug, secret)
+    cookie = orga.client.get_cookie("session")
+    author = Participant(second, slug)
+    topic = author.post(topic_body()).get_json()["topic"]
+
+    stranger = Participant(second, slug)
+    stranger.client.set_cookie("session", cookie.value, domain="localhost")
+    stranger.csrf = (
+        __import__("re")
+        .search(rb'name="csrf-token" content="([^"]+)"', stranger.client.get(f"/e/{slug}/").data)
+        .group(1)
+        .decode()
+    )
+
+    assert stranger.client.get(f"/e/{slug}/organizer").status_code == 403
+    refused = stranger.patch(topic["id"], {"title": "Übernommen"})
+    assert (refused.status_code, refused.get_json()["code"]) == (403, "forbidden")
+    assert [t["title"] for t in author.wall().get_json()["topics"]] == [topic["title"]]
+    for app in (first, second):
+        with app.app_context():
+            db.engine.dispose()
+
+
+def test_forged_organizer_grant_in_the_session_grants_nothing(app, organizer_secret):
+    slug, _secret = organizer_secret
+    host = Participant(app, slug)
+    room_id, slot_id = host.first_cell()
+    topic = host.post(topic_body(room_id=room_id, slot_id=slot_id)).get_json()["topic"]
+    forger = Participant(app, slug)
+    with forger.client.session_transaction() as session:
+        session["org"] = [[2, "0" * 32], 2, [2]]
+
+    assert forger.client.get(f"/e/{slug}/organizer").status_code == 403
+    assert forger.delete(topic["id"]).status_code == 403
+    assert host.wall().get_json()["topics"] == [topic]
