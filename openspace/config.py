@@ -29,6 +29,7 @@ DEFAULTS: dict[str, Any] = {
     "PUBLIC_URL": None,
     "RATE_LIMIT_WRITES": "5 per 2 seconds;30 per minute;300 per hour",
     "RATE_LIMIT_WRITES_PER_ADDRESS": "1200 per minute",
+    "RATE_LIMIT_ORGANIZER_WRITES": "50 per 2 seconds;600 per minute;6000 per hour",
     "RATE_LIMIT_NEW_EVENTS": "10 per hour",
     "RATE_LIMIT_JOINS": "30 per minute",
     "RATELIMIT_ENABLED": True,
@@ -74,7 +75,13 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
         app.config["ALLOWED_ORIGINS"] = [o.strip() for o in env["ALLOWED_ORIGINS"].split(",") if o.strip()]
     if env.get("SESSION_COOKIE_SECURE", "").lower() in {"1", "true", "yes"}:
         app.config["SESSION_COOKIE_SECURE"] = True
-    for name in ("RATE_LIMIT_WRITES", "RATE_LIMIT_WRITES_PER_ADDRESS", "RATE_LIMIT_NEW_EVENTS", "RATE_LIMIT_JOINS"):
+    for name in (
+        "RATE_LIMIT_WRITES",
+        "RATE_LIMIT_WRITES_PER_ADDRESS",
+        "RATE_LIMIT_ORGANIZER_WRITES",
+        "RATE_LIMIT_NEW_EVENTS",
+        "RATE_LIMIT_JOINS",
+    ):
         if env.get(name):
             app.config[name] = env[name]
     if env.get("RATE_LIMIT_ENABLED", "").lower() in {"0", "false", "no"}:

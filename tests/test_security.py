@@ -167,3 +167,21 @@ def test_rate_limits_use_the_timer_free_in_process_storage(app):
         limiter.storage.incr("k", 10)
     assert threading.active_count() == before
     assert limiter.storage.get("k") == 20
+
+
+def test_organizers_have_their_own_higher_limit_and_participants_keep_theirs(tmp_path):
+    app = make_app(tmp_path, RATE_LIMIT_ORGANIZER_WRITES="12 per minute")
+    from conftest import build_event
+
+    slug, secret = build_event(app)
+    host = Participant(app, slug)
+    topic_id = host.post(topic_body()).get_json()["topic"]["id"]
+    orga = Participant(app, slug)
+    assert orga.client.get(f"/e/{slug}/organize/{secret}").status_code == 302
+
+    statuses = [orga.patch(topic_id, {"title": f"Orga {i}"}).status_code for i in range(13)]
+    host_statuses = [host.patch(topic_id, {"title": f"Host {i}"}).status_code for i in range(6)]
+
+    assert statuses == [200] * 12 + [429]
+    assert host_statuses == [200, 200, 200, 200, 429, 429]  # the post above counted as the host's first change
+    assert host.wall().get_json()["topics"][0]["title"] == "Host 3"

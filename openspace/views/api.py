@@ -31,11 +31,35 @@ def _address_limit() -> str:
     return current_app.config["RATE_LIMIT_WRITES_PER_ADDRESS"]
 
 
+def _organizer_limit() -> str:
+    return current_app.config["RATE_LIMIT_ORGANIZER_WRITES"]
+
+
+def _acting_as_organizer() -> bool:
+    """True when the caller holds organizer rights (from the server's state) for the event in the URL."""
+    slug = (request.view_args or {}).get("slug")
+    try:
+        event_id = event_by_slug(slug).id
+    except DomainError:
+        return False
+    return current_actor().is_organizer(event_id)
+
+
+def _acting_as_participant() -> bool:
+    return not _acting_as_organizer()
+
+
 def write_limits(view: Callable[..., Any]) -> Callable[..., Any]:
-    """Per-participant limit for changes, plus a generous ceiling per address."""
-    per_participant = limiter.shared_limit(_writes_limit, scope="writes")
-    per_address = limiter.shared_limit(_address_limit, scope="writes-address", key_func=client_address)
-    return per_participant(per_address(view))
+    """Per-participant limit for changes plus a generous ceiling per address; organizers have their own, higher one.
+
+    A facilitator rearranging the wall in the morning makes hundreds of changes; participants' limits would stop them.
+    """
+    per_participant = limiter.shared_limit(_writes_limit, scope="writes", exempt_when=_acting_as_organizer)
+    per_address = limiter.shared_limit(
+        _address_limit, scope="writes-address", key_func=client_address, exempt_when=_acting_as_organizer
+    )
+    per_organizer = limiter.shared_limit(_organizer_limit, scope="organizer-writes", exempt_when=_acting_as_participant)
+    return per_participant(per_address(per_organizer(view)))
 
 
 def _event(slug: str) -> Event:
