@@ -20,14 +20,28 @@ let requestId = null; // idempotency key of the post being sent
 let live = null;
 let freshId = null;
 
+/** The language topic text is written in (the event's), so the browser hyphenates it correctly. */
+function textLang() {
+  return (live && live.state ? live.state : page.state).event.language;
+}
+
+/** A break (lunch, coffee) holds no topics: a divider with its label and time, no cells. */
+function breakDivider(slot, tz) {
+  return el("section", { className: "slot break", dataset: { slotId: slot.id } },
+    el("h2", { className: "break-head" },
+      el("span", { className: "slot-time" }, slotTime(slot, locale, tz)),
+      slot.label ? el("span", { className: "slot-label", lang: textLang() }, slot.label) : null));
+}
+
 function canChange(topic) {
   return page.organizer || mine.has(topic.id);
 }
 
 function topicBlock(topic) {
-  const parts = [el("span", { className: "topic-title" }, topic.title), el("span", { className: "topic-host" }, topic.host)];
-  if (topic.goal) parts.push(el("span", { className: "topic-goal" }, `${texts.goal}: ${topic.goal}`));
-  if (topic.context) parts.push(el("span", { className: "topic-context" }, `${texts.context}: ${topic.context}`));
+  const lang = textLang();
+  const parts = [el("span", { className: "topic-title", lang }, topic.title), el("span", { className: "topic-host", lang }, topic.host)];
+  if (topic.goal) parts.push(el("span", { className: "topic-goal", lang }, `${texts.goal}: ${topic.goal}`));
+  if (topic.context) parts.push(el("span", { className: "topic-context", lang }, `${texts.context}: ${topic.context}`));
   if (canChange(topic)) {
     parts.push(el("span", { className: "topic-actions" },
       el("button", { type: "button", className: "button small", dataset: { edit: topic.id } }, texts.edit),
@@ -55,6 +69,7 @@ function renderWall(state) {
   const sections = state.slots.flatMap((slot, i) => {
     const badge = slot.id === current ? texts.now : slot.id === next ? texts.next : null;
     const day = days[i] ? [el("h2", { className: "day-head" }, days[i])] : [];
+    if (slot.is_break) return [...day, breakDivider(slot, tz)];
     return [...day, el("section", { className: `slot${slot.id === current ? " now" : ""}${slot.id === next ? " next" : ""}`, dataset: { slotId: slot.id } },
       el("h2", { className: "slot-head" },
         el("span", { className: "slot-time" }, slotTime(slot, locale, tz)),
@@ -77,7 +92,7 @@ function fillCells(state, wanted) {
   const tz = state.event.timezone;
   const byCell = topicsByCell(state);
   const options = [el("option", { value: "" }, texts.no_cell)];
-  for (const slot of state.slots) {
+  for (const slot of state.slots.filter((s) => !s.is_break)) {
     const group = el("optgroup", { label: `${slotTime(slot, locale, tz)}${slot.label ? ` ${slot.label}` : ""}` });
     for (const room of state.rooms) {
       const value = `${room.id}:${slot.id}`;
