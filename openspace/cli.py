@@ -51,7 +51,11 @@ def register_cli(app: Flask) -> None:
     @click.option("--language", type=click.Choice(["de", "en"]), default="de", show_default=True)
     @click.option("--room", "rooms", multiple=True, required=True, help="`Name | capacity | location`, repeatable.")
     @click.option(
-        "--slot", "slots", multiple=True, required=True, help="`[YYYY-MM-DD] HH:MM-HH:MM [label]`, repeatable."
+        "--slot",
+        "slots",
+        multiple=True,
+        required=True,
+        help="`[YYYY-MM-DD] HH:MM-HH:MM [label] [Pause]`, repeatable; [Pause] marks a break.",
     )
     def create_event_command(name, slug, starts_on, ends_on, timezone, language, rooms, slots) -> None:  # noqa: ANN001
         """Create an event and print its links, including the organizer link (shown only now)."""

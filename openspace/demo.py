@@ -1,4 +1,4 @@
-"""The demo event `make run` serves: 4 rooms, 5 slots today, a few topics."""
+"""The demo event `make run` serves: 4 rooms, 5 rounds and a lunch break today, a few topics."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ DEMO_ROOMS = [
 DEMO_TIMES = [
     ("10:00", "11:00", "Runde 1"),
     ("11:15", "12:15", "Runde 2"),
+    ("12:15", "13:30", "Mittagessen"),
     ("13:30", "14:30", "Runde 3"),
     ("14:45", "15:45", "Runde 4"),
     ("16:00", "17:00", "Runde 5"),
@@ -49,7 +50,7 @@ DEMO_TOPICS = [
         "Eine priorisierte Liste an das Produktteam",
         "Ergebnis der Kundenbefragung",
         0,
-        2,
+        3,
     ),
     ("Nachhaltiger Versand", "Tobias", "", "Verpackung, CO₂, Kosten", None, None),
 ]
@@ -61,7 +62,12 @@ def create_demo_event(today: date | None = None) -> tuple[Event, str] | None:
         return None
     day = today or date.today()
     slots = [
-        SlotSpec(datetime.combine(day, time.fromisoformat(a)), datetime.combine(day, time.fromisoformat(b)), label)
+        SlotSpec(
+            datetime.combine(day, time.fromisoformat(a)),
+            datetime.combine(day, time.fromisoformat(b)),
+            label,
+            is_break=label == "Mittagessen",
+        )
         for a, b, label in DEMO_TIMES
     ]
     event, secret = create_event(

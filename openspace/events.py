@@ -25,6 +25,7 @@ MAX_ROOMS = 60
 MAX_SLOTS = 60
 _SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 Found = TypeVar("Found")
+_BREAK_MARK = re.compile(r"\s*\[(?:pause|break)\]\s*$", re.IGNORECASE)  # "12:15-13:30 Mittagessen [Pause]"
 _SLOT_LINE = re.compile(
     r"^(?:(?P<date>\d{4}-\d{2}-\d{2})\s+)?(?P<start>\d{1,2}[:.]\d{2})\s*[-–]\s*(?P<end>\d{1,2}[:.]\d{2})(?:\s+(?P<label>.+))?$"
 )
@@ -46,6 +47,7 @@ class SlotSpec:
     starts_at: datetime
     ends_at: datetime
     label: str | None = None
+    is_break: bool = False
 
 
 def slugify(text: str) -> str:
@@ -107,7 +109,10 @@ def _clock(text: str) -> time:
 
 
 def parse_slots(text: str, first_day: date) -> list[SlotSpec]:
-    """Slots, one per line: `[YYYY-MM-DD] HH:MM-HH:MM [label]`; lines without a date use the previous date."""
+    """Slots, one per line: `[YYYY-MM-DD] HH:MM-HH:MM [label] [Pause]`; lines without a date use the previous date.
+
+    A trailing `[Pause]` or `[break]` marks a break (lunch, coffee): shown on the wall, never holding topics.
+    """
     slots: list[SlotSpec] = []
     day = first_day
     for number, line in enumerate(text.splitlines(), start=1):
@@ -127,10 +132,12 @@ def parse_slots(text: str, first_day: date) -> list[SlotSpec]:
             ) from None
         if end <= start:
             raise ValueError(_("Line %(n)d: the slot must end after it starts.", n=number))
-        label = (match["label"] or "").strip() or None
+        label = (match["label"] or "").strip()
+        is_break = bool(_BREAK_MARK.search(label))
+        label = _BREAK_MARK.sub("", label).strip() or None
         if label and len(label) > LABEL_MAX:
             raise ValueError(_("Line %(n)d: the label is too long.", n=number))
-        slots.append(SlotSpec(datetime.combine(day, start), datetime.combine(day, end), label))
+        slots.append(SlotSpec(datetime.combine(day, start), datetime.combine(day, end), label, is_break))
     if not slots or len(slots) > MAX_SLOTS:
         raise ValueError(_("Enter between 1 and %(max)d slots.", max=MAX_SLOTS))
     return sorted(slots, key=lambda s: s.starts_at)
@@ -195,7 +202,9 @@ def create_event(
         event.rooms = [
             Room(name=r.name, capacity=r.capacity, location=r.location, position=i) for i, r in enumerate(rooms)
         ]
-        event.slots = [Slot(starts_at=s.starts_at, ends_at=s.ends_at, label=s.label) for s in slots]
+        event.slots = [
+            Slot(starts_at=s.starts_at, ends_at=s.ends_at, label=s.label, is_break=s.is_break) for s in slots
+        ]
         db.session.add(event)
     return event, secret
 

@@ -15,7 +15,7 @@ from .models import NAME_MAX
 
 LANGUAGE_NAMES = {"de": "Deutsch", "en": "English"}
 DEFAULT_ROOMS = "Plenum | 100\nRaum A | 25\nRaum B | 25\nRaum C | 20"
-DEFAULT_SLOTS = "10:00-11:00\n11:15-12:15\n13:30-14:30\n14:45-15:45"
+DEFAULT_SLOTS = "10:00-11:00\n11:15-12:15\n12:15-13:30 Mittagessen [Pause]\n13:30-14:30\n14:45-15:45"
 
 
 class EventForm(FlaskForm):
@@ -44,7 +44,10 @@ class EventForm(FlaskForm):
         default=DEFAULT_ROOMS,
     )
     slots = TextAreaField(
-        _l("Time slots, one per line: 09:30-10:15 Label (a line may start with a date: 2026-03-01 09:30-10:15)"),
+        _l(
+            "Time slots, one per line: 09:30-10:15 Label (a line may start with a date: 2026-03-01 09:30-10:15;"
+            " end a break such as lunch with [Pause])"
+        ),
         validators=[DataRequired(), Length(max=8000)],
         default=DEFAULT_SLOTS,
     )

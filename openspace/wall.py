@@ -98,6 +98,12 @@ def _check_cell(event_id: int, room_id: int | None, slot_id: int | None, *, movi
         raise DomainError(
             "invalid", _("Please check the marked fields."), fields={"room_id": _("This room or slot does not exist.")}
         )
+    if slot.is_break:
+        raise DomainError(
+            "invalid",
+            _("Please check the marked fields."),
+            fields={"slot_id": _("This time is a break: no topics are placed there.")},
+        )
     holder = db.session.scalar(select(Topic).where(Topic.room_id == room_id, Topic.slot_id == slot_id))
     if holder is not None and holder is not moving:
         raise _taken(holder)

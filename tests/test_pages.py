@@ -180,13 +180,14 @@ def test_cli_demo_creates_demo_event_and_prints_three_links(tmp_path):
     assert new_links[2] != links[2]
 
 
-def test_cli_demo_event_has_four_rooms_five_slots_and_topics(tmp_path):
+def test_cli_demo_event_has_four_rooms_five_rounds_a_lunch_break_and_topics(tmp_path):
     from conftest import make_app
 
     app = make_app(tmp_path)
     cli(f"sqlite:///{tmp_path / 'test.sqlite3'}", "demo")
     wall = Participant(app, "demo").wall().get_json()
-    assert (len(wall["rooms"]), len(wall["slots"]), len(wall["topics"])) == (4, 5, 5)
+    assert (len(wall["rooms"]), len(wall["slots"]), len(wall["topics"])) == (4, 6, 5)
+    assert [s["label"] for s in wall["slots"] if s["is_break"]] == ["Mittagessen"]
     assert sum(1 for t in wall["topics"] if t["room_id"] is None) == 1
     assert wall["revision"] == 5
 
