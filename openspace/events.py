@@ -90,7 +90,7 @@ def parse_rooms(text: str) -> list[RoomSpec]:
                     max=ROOM_NAME_MAX,
                 )
             )
-        if capacity and not (capacity.isdigit() and int(capacity) < 100000):
+        if capacity and not (capacity.isascii() and capacity.isdigit() and int(capacity) < 100000):
             raise ValueError(_("Line %(n)d: the capacity must be a whole number.", n=number))
         if location and len(location) > NAME_MAX:
             raise ValueError(_("Line %(n)d: the location is too long.", n=number))
