@@ -74,11 +74,20 @@ def test_changes_stay_in_their_event(app, alice):
 
 def test_joining_another_event_leaves_the_first(app, alice):
     build_event(app, slug="andere")
+    other = Participant(app, "andere")
+    room_id, slot_id = other.first_cell()
+    wall_before = {k: v for k, v in other.wall().get_json().items() if k != "mine"}
     socket, _ = joined(alice)
-    socket.emit("join", {"event": "andere"}, callback=True)
+
+    ack = socket.emit("join", {"event": "andere"}, callback=True)
     socket.get_received()
     alice.post(topic_body())
-    assert changes(socket) == []
+    posted = other.post(topic_body(title="Drüben", room_id=room_id, slot_id=slot_id)).get_json()["topic"]
+
+    assert ack["ok"] is True
+    assert ack["wall"] == wall_before
+    assert ack["wall"]["event"]["slug"] == "andere"
+    assert changes(socket) == [("wall_changed", {"revision": 1, "change": {"type": "topic_posted", "topic": posted}})]
 
 
 def test_rejoin_after_missed_changes_gets_snapshot_at_current_revision(alice, bob):
