@@ -79,17 +79,6 @@ def test_time_zones_browsers_do_not_know_are_refused(name):
     assert valid_timezone(name) is False
 
 
-def test_time_zone_localtime_is_refused_by_the_form_and_creates_nothing(app):
-    client = app.test_client()
-    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-    form = new_event_form(client)
-    form["timezone"] = "localtime"
-    response = client.post("/new", data=form)
-    assert response.status_code == 422
-    assert "Unknown time zone." in response.get_data(as_text=True)
-    assert client.get("/api/events/zukunftskonferenz-2026/wall").status_code == 404
-
-
 @pytest.mark.parametrize(
     "title",
     ["\u200b\u200b", "\u2060", "\ufeff \u200d", "\u00ad\u034f", "\u0301\u0302", " \u3000 "],
