@@ -39,11 +39,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     from . import security, sockets  # noqa: F401 - registers socket handlers before init_app
     from .cli import register_cli
-    from .views import api, organizer, pages
+    from .views import api, moderation, organizer, pages
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(organizer.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(moderation.bp)
     security.init_app(app)
     register_cli(app)
 

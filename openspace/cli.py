@@ -57,7 +57,15 @@ def register_cli(app: Flask) -> None:
         required=True,
         help="`[YYYY-MM-DD] HH:MM-HH:MM [label] [Pause]`, repeatable; [Pause] marks a break.",
     )
-    def create_event_command(name, slug, starts_on, ends_on, timezone, language, rooms, slots) -> None:  # noqa: ANN001
+    @click.option(
+        "--max-topics-per-participant",
+        "cap",
+        type=click.IntRange(0, 100),
+        default=3,
+        show_default=True,
+        help="Anliegen one participant may pin (0: no limit).",
+    )
+    def create_event_command(name, slug, starts_on, ends_on, timezone, language, rooms, slots, cap) -> None:  # noqa: ANN001
         """Create an event and print its links, including the organizer link (shown only now)."""
         first_day: date = starts_on.date()
         try:
@@ -70,6 +78,7 @@ def register_cli(app: Flask) -> None:
                 language=language,
                 rooms=parse_rooms("\n".join(rooms)),
                 slots=parse_slots("\n".join(slots), first_day),
+                max_topics_per_participant=cap,
             )
         except (ValueError, DomainError) as error:
             raise click.ClickException(str(error)) from None

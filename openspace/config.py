@@ -32,6 +32,9 @@ DEFAULTS: dict[str, Any] = {
     "RATE_LIMIT_ORGANIZER_WRITES": "50 per 2 seconds;600 per minute;6000 per hour",
     "RATE_LIMIT_NEW_EVENTS": "10 per hour",
     "RATE_LIMIT_JOINS": "30 per minute",
+    "RATE_LIMIT_NEW_PARTICIPANTS": "2000 per 5 minutes",  # per address: a whole venue behind one NAT, at once
+    "RATE_LIMIT_EVENT_POSTS": "200 per minute",  # per event: participants' new topics together
+    "UNPLACED_MAX": 200,  # per event: unplaced topics, and separately topics waiting for approval
     "RATELIMIT_ENABLED": True,
     "RATELIMIT_HEADERS_ENABLED": True,
     "TRUSTED_PROXIES": 0,
@@ -81,11 +84,15 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
         "RATE_LIMIT_ORGANIZER_WRITES",
         "RATE_LIMIT_NEW_EVENTS",
         "RATE_LIMIT_JOINS",
+        "RATE_LIMIT_NEW_PARTICIPANTS",
+        "RATE_LIMIT_EVENT_POSTS",
     ):
         if env.get(name):
             app.config[name] = env[name]
     if env.get("RATE_LIMIT_ENABLED", "").lower() in {"0", "false", "no"}:
         app.config["RATELIMIT_ENABLED"] = False
+    if env.get("UNPLACED_MAX"):
+        app.config["UNPLACED_MAX"] = int(env["UNPLACED_MAX"])
     app.config["TRUSTED_PROXIES"] = int(env.get("TRUSTED_PROXIES", app.config["TRUSTED_PROXIES"]))
     if test_config:
         app.config.update(test_config)

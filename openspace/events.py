@@ -172,6 +172,7 @@ def create_event(
     rooms: list[RoomSpec],
     slots: list[SlotSpec],
     slug: str | None = None,
+    max_topics_per_participant: int = 3,
 ) -> tuple[Event, str]:
     """Create an event with its rooms and slots; returns it with the organizer secret (only its hash is kept)."""
     errors = FieldErrors()
@@ -198,6 +199,7 @@ def create_event(
             timezone=timezone,
             language=language,
             organizer_key_hash=hash_secret(secret),
+            max_topics_per_participant=max_topics_per_participant,
         )
         event.rooms = [
             Room(name=r.name, capacity=r.capacity, location=r.location, position=i) for i, r in enumerate(rooms)

@@ -52,6 +52,9 @@ class LiveServer:
             "RATE_LIMIT_WRITES": "10000 per second",
             "RATE_LIMIT_WRITES_PER_ADDRESS": "100000 per second",
             "RATE_LIMIT_JOINS": "100000 per second",
+            "RATE_LIMIT_EVENT_POSTS": "100000 per second",
+            "RATE_LIMIT_NEW_PARTICIPANTS": "100000 per second",
+            "UNPLACED_MAX": "1000000",
             **(env or {}),
         }
         self.process: subprocess.Popen | None = None

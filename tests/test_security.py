@@ -5,10 +5,11 @@ from __future__ import annotations
 import threading
 import time
 
-from conftest import Participant, make_app, topic_body
+from conftest import Participant, make_app, set_topic_cap, topic_body
 
 
 def test_one_participant_firing_posts_is_throttled_with_clear_error(app, alice):
+    set_topic_cap(app, alice.slug, 0)  # the cap on topics per person is tested in test_moderation
     statuses = [alice.post(topic_body(title=f"Spam {i}", room_id=None, slot_id=None)).status_code for i in range(20)]
     assert statuses[:5] == [201] * 5
     assert set(statuses[5:]) == {429}

@@ -7,7 +7,20 @@ from urllib.parse import urlsplit
 
 import qrcode
 import qrcode.image.svg
-from flask import Blueprint, Response, abort, current_app, g, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
 
 from ..errors import DomainError
 from ..events import event_by_slug
@@ -72,7 +85,8 @@ def switch_language(code: str) -> Response:
 def phone(slug: str) -> str:
     """The phone view: the wall as a list by slot, with the form to post an Anliegen."""
     event = load_event(slug)
-    ensure_participant()
+    if ensure_participant() is None:
+        flash(_("Very many new devices are joining from this network right now. Please reload in a minute."), "error")
     state = wall_state(event)
     return render_template(
         "pages/phone.html",
