@@ -60,7 +60,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         ping_timeout=5,
     )
 
-    transport.install(socketio.server.eio)  # gevent only: broadcasts framed once, written straight to idle sockets
+    transport.install(
+        socketio.server.eio, max_queued_bytes=app.config["SOCKETIO_MAX_QUEUED_BYTES"]
+    )  # gevent only: broadcasts framed once, written straight to idle sockets
     app.wsgi_app = guard_socketio(app.wsgi_app, limit=app.config["SOCKETIO_MAX_BUFFER"])  # type: ignore[method-assign]
 
     if app.config["TRUSTED_PROXIES"]:

@@ -61,9 +61,8 @@ def register_cli(app: Flask) -> None:
         "--max-topics-per-participant",
         "cap",
         type=click.IntRange(0, 100),
-        default=3,
-        show_default=True,
-        help="Anliegen one participant may pin (0: no limit).",
+        default=None,
+        help="Anliegen one participant may pin (0: no limit; default: MAX_TOPICS_PER_PARTICIPANT, 3).",
     )
     def create_event_command(name, slug, starts_on, ends_on, timezone, language, rooms, slots, cap) -> None:  # noqa: ANN001
         """Create an event and print its links, including the organizer link (shown only now)."""
@@ -78,7 +77,7 @@ def register_cli(app: Flask) -> None:
                 language=language,
                 rooms=parse_rooms("\n".join(rooms)),
                 slots=parse_slots("\n".join(slots), first_day),
-                max_topics_per_participant=cap,
+                max_topics_per_participant=current_app.config["MAX_TOPICS_PER_PARTICIPANT"] if cap is None else cap,
             )
         except (ValueError, DomainError) as error:
             raise click.ClickException(str(error)) from None

@@ -17,6 +17,7 @@ DEFAULTS: dict[str, Any] = {
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     "MAX_CONTENT_LENGTH": 64 * 1024,
     "SOCKETIO_MAX_BUFFER": 64 * 1024,
+    "SOCKETIO_MAX_QUEUED_BYTES": 2 * 1024 * 1024,  # unread bytes per WebSocket before it is dropped (it resyncs)
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_SECURE": False,
@@ -34,6 +35,7 @@ DEFAULTS: dict[str, Any] = {
     "RATE_LIMIT_JOINS": "30 per minute",
     "RATE_LIMIT_NEW_PARTICIPANTS": "2000 per 5 minutes",  # per address: a whole venue behind one NAT, at once
     "RATE_LIMIT_EVENT_POSTS": "200 per minute",  # per event: participants' new topics together
+    "MAX_TOPICS_PER_PARTICIPANT": 3,  # default for new events; organizers change it per event
     "UNPLACED_MAX": 200,  # per event: unplaced topics, and separately topics waiting for approval
     "RATELIMIT_ENABLED": True,
     "RATELIMIT_HEADERS_ENABLED": True,
@@ -91,8 +93,11 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
             app.config[name] = env[name]
     if env.get("RATE_LIMIT_ENABLED", "").lower() in {"0", "false", "no"}:
         app.config["RATELIMIT_ENABLED"] = False
-    if env.get("UNPLACED_MAX"):
-        app.config["UNPLACED_MAX"] = int(env["UNPLACED_MAX"])
+    if env.get("SOCKETIO_MAX_QUEUED_BYTES"):
+        app.config["SOCKETIO_MAX_QUEUED_BYTES"] = int(env["SOCKETIO_MAX_QUEUED_BYTES"])
+    for name in ("UNPLACED_MAX", "MAX_TOPICS_PER_PARTICIPANT"):
+        if env.get(name):
+            app.config[name] = int(env[name])
     app.config["TRUSTED_PROXIES"] = int(env.get("TRUSTED_PROXIES", app.config["TRUSTED_PROXIES"]))
     if test_config:
         app.config.update(test_config)

@@ -166,3 +166,29 @@ def test_websocket_ping_during_a_large_wall_is_answered_between_frames(site, slu
         assert slow.next_event()[1]["revision"] == 81  # the stream is intact after it
     finally:
         slow.close()
+
+
+def test_connection_that_never_reads_is_dropped_past_the_queued_bytes_limit(site, slug):
+    """Joins asking for a 160 KB wall again and again, nothing read: the server drops it, not its memory."""
+    server, _ = site
+    large_wall(server.url, slug)
+    hog = RawSocketIO(server.url, cookie_of(HttpParticipant(server.url, slug)), slow=True)
+    asks = 40  # 40 snapshots of 160 KB: 6.4 MB, three times the 2 MB limit, far beyond the socket buffers
+    try:
+        hog.request_join(slug)
+        for number in range(2, asks + 1):
+            hog.send_text(f"42{number}" + json.dumps(["join", {"event": slug}]))
+        acks = 0
+        with pytest.raises(OSError) as ended:  # reads what reached it before the drop (a reset may discard it)
+            while True:
+                if hog.next_text().startswith("43"):
+                    acks += 1
+        assert not isinstance(ended.value, TimeoutError)  # dropped by the server, not waiting for more
+        assert acks < asks
+    finally:
+        hog.close()
+    watcher = RawSocketIO(server.url, cookie_of(HttpParticipant(server.url, slug)))
+    try:
+        assert watcher.connect_and_join(slug)["wall"]["revision"] == 80  # the server goes on serving
+    finally:
+        watcher.close()

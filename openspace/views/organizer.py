@@ -47,6 +47,7 @@ def new_event() -> str | Response:
                     language=form.language.data,
                     rooms=rooms,
                     slots=slots,
+                    max_topics_per_participant=current_app.config["MAX_TOPICS_PER_PARTICIPANT"],
                 )
             except DomainError as error:
                 for name, message in error.fields.items():
