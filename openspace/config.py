@@ -17,7 +17,7 @@ DEFAULTS: dict[str, Any] = {
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     "MAX_CONTENT_LENGTH": 64 * 1024,
     "SOCKETIO_MAX_BUFFER": 64 * 1024,
-    "SOCKETIO_MAX_QUEUED_BYTES": 2 * 1024 * 1024,  # unread bytes per WebSocket before it is dropped (it resyncs)
+    "SOCKETIO_MAX_QUEUED_BYTES": 1024 * 1024,  # unread bytes per WebSocket before it is dropped (it resyncs)
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_SECURE": False,

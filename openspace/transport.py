@@ -162,8 +162,8 @@ class DirectWebSocket(WebSocketWSGI):  # type: ignore[misc]  # engineio's simple
         """The library's path through the writer's queue, counted; a connection that stopped reading is dropped."""
         if self.dropped:
             return
-        frame = frame_of(pkt) if pkt.packet_type == eio_packet.MESSAGE else None
-        size = len(frame) if frame is not None else 16
+        data = pkt.data
+        size = len(data) if isinstance(data, str | bytes) else 16  # characters of text: near enough, no copy
         if self.max_queued is not None and self.queued_bytes and self.queued_bytes + size > self.max_queued:
             self.drop()
             return

@@ -173,7 +173,7 @@ def test_connection_that_never_reads_is_dropped_past_the_queued_bytes_limit(site
     server, _ = site
     large_wall(server.url, slug)
     hog = RawSocketIO(server.url, cookie_of(HttpParticipant(server.url, slug)), slow=True)
-    asks = 40  # 40 snapshots of 160 KB: 6.4 MB, three times the 2 MB limit, far beyond the socket buffers
+    asks = 40  # 40 snapshots of 160 KB: 6.4 MB, six times the 1 MB limit, far beyond the socket buffers
     try:
         hog.request_join(slug)
         for number in range(2, asks + 1):
