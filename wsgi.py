@@ -16,6 +16,7 @@ import os  # noqa: E402
 from openspace import create_app  # noqa: E402
 from openspace.extensions import socketio  # noqa: E402
 from openspace.probe import install_stall_probe  # noqa: E402
+from openspace.serving import TimedHandler  # noqa: E402
 
 app = create_app()
 install_stall_probe(app)  # benchmarks only: does nothing unless OPENSPACE_STALL_PROBE=1
@@ -43,4 +44,11 @@ return_large_buffers_to_the_system()
 if __name__ == "__main__":
     host, port = app.config["HOST"], app.config["PORT"]
     print(f"Serving on http://{host}:{port}  (Ctrl+C stops)", flush=True)
-    socketio.run(app, host=host, port=port, backlog=2048, log_output=os.environ.get("OPENSPACE_ACCESS_LOG") == "1")
+    socketio.run(
+        app,
+        host=host,
+        port=port,
+        backlog=2048,
+        handler_class=TimedHandler,  # every wait on a client is bounded (openspace/serving.py)
+        log_output=os.environ.get("OPENSPACE_ACCESS_LOG") == "1",
+    )
