@@ -76,6 +76,8 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
     app.config["PUBLIC_URL"] = (env.get("PUBLIC_URL") or "").rstrip("/") or None
     app.config["HOST"] = env.get("HOST", app.config["HOST"])
     app.config["PORT"] = int(env.get("PORT", app.config["PORT"]))
+    if env.get("ALLOWED_HOSTS"):  # Host headers answered at all (Flask's TRUSTED_HOSTS); others get 400
+        app.config["TRUSTED_HOSTS"] = [h.strip() for h in env["ALLOWED_HOSTS"].split(",") if h.strip()]
     if env.get("ALLOWED_ORIGINS"):
         app.config["ALLOWED_ORIGINS"] = [o.strip() for o in env["ALLOWED_ORIGINS"].split(",") if o.strip()]
     if env.get("SESSION_COOKIE_SECURE", "").lower() in {"1", "true", "yes"}:

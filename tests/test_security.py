@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 
-from conftest import Participant, make_app, set_topic_cap, topic_body
+from conftest import Participant, build_event, make_app, set_topic_cap, topic_body
 
 
 def test_one_participant_firing_posts_is_throttled_with_clear_error(app, alice):
@@ -201,3 +201,33 @@ def test_organizers_have_their_own_higher_limit_and_participants_keep_theirs(tmp
     assert statuses == [200] * 12 + [429]
     assert host_statuses == [200, 200, 200, 200, 429, 429]  # the post above counted as the host's first change
     assert host.wall().get_json()["topics"][0]["title"] == "Host 3"
+
+
+def test_pages_built_from_the_host_header_are_never_cached(tmp_path):
+    app = make_app(tmp_path, SERVER_NAME=None)
+    build_event(app)
+    client = app.test_client()
+    for path in ("/e/zukunft/poster", "/e/zukunft/qr.svg", "/e/zukunft/wall", "/e/zukunft/"):
+        response = client.get(path, headers={"Host": "evil.example"})
+        assert (path, response.status_code, response.headers["Cache-Control"]) == (path, 200, "no-store")
+    assert "http://evil.example/e/zukunft/" in client.get("/e/zukunft/poster", headers={"Host": "evil.example"}).text
+
+
+def test_public_url_names_the_join_address_whatever_the_host_header(tmp_path):
+    app = make_app(tmp_path, PUBLIC_URL="https://wall.example.org", SERVER_NAME=None)
+    build_event(app)
+    client = app.test_client()
+    poster = client.get("/e/zukunft/poster", headers={"Host": "evil.example"})
+    assert "https://wall.example.org/e/zukunft/" in poster.text
+    assert "evil.example" not in poster.text
+    qr = client.get("/e/zukunft/qr.svg", headers={"Host": "evil.example"})
+    assert qr.headers["Cache-Control"] == "public, max-age=300"
+
+
+def test_allowed_hosts_refuse_any_other_host_header(tmp_path, monkeypatch):
+    monkeypatch.setenv("ALLOWED_HOSTS", "wall.example.org")
+    app = make_app(tmp_path, SERVER_NAME=None)
+    build_event(app)
+    client = app.test_client()
+    assert client.get("/e/zukunft/poster", headers={"Host": "evil.example"}).status_code == 400
+    assert client.get("/e/zukunft/poster", headers={"Host": "wall.example.org"}).status_code == 200

@@ -45,7 +45,10 @@ def load_event(slug: str) -> Event:
 def public_url(endpoint: str, **values: str) -> str:
     """An absolute link on PUBLIC_URL when it is set (what phones reach), else on the request's address."""
     base = current_app.config.get("PUBLIC_URL")
-    return f"{base}{url_for(endpoint, **values)}" if base else url_for(endpoint, **values, _external=True)
+    if base:
+        return f"{base}{url_for(endpoint, **values)}"
+    g.built_from_host = True  # security.py: a response naming the request's Host header is never cached
+    return url_for(endpoint, **values, _external=True)
 
 
 def join_url(event: Event) -> str:
@@ -122,5 +125,6 @@ def qr_svg(slug: str) -> Response:
     buffer = io.BytesIO()
     image.save(buffer)
     response = Response(buffer.getvalue(), mimetype="image/svg+xml")
-    response.headers["Cache-Control"] = "public, max-age=300"
+    if current_app.config.get("PUBLIC_URL"):  # built from the configured address only: the same for everyone
+        response.headers["Cache-Control"] = "public, max-age=300"
     return response

@@ -275,6 +275,7 @@ live = connectWall({
       ownIds.forEach((id) => mine.add(id));
     }
     if (change && change.topic) freshId = change.topic.id;
+    if (change && change.type === "topic_withdrawn") mine.delete(change.topic_id); // never act on it again
     renderWall(state);
     announce(announcer, change, state, texts);
     document.body.dataset.revision = state.revision;
