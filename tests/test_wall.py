@@ -12,7 +12,7 @@ from openspace.extensions import db
 from openspace.identity import Actor
 from openspace.models import Topic
 from openspace.snapshot import wall_state
-from openspace.wall import apply_change, post_topic, update_topic, withdraw_topic
+from openspace.wall import post_topic, update_topic, withdraw_topic
 
 ANNA = Actor(participant_key="anna-key")
 BERT = Actor(participant_key="bert-key")
@@ -186,16 +186,19 @@ def test_locked_wall_refuses_participants_but_not_organizers(ctx):
     assert wall_state(ctx)["topics"] == []
 
 
-def test_apply_change_replays_deltas_to_the_same_state(ctx):
-    before = wall_state(ctx)
+def test_change_messages_carry_the_next_revision_and_the_topic_as_the_wall_shows_it(ctx):
+    # The browser applies these deltas (tests/test_browser_live.py); here: each one is exactly the wall's new state.
     a, c1 = post_topic(ctx, actor=ANNA, data=topic_body(title="A"))
-    _, c2 = update_topic(ctx, actor=ANNA, topic_id=a["id"], data={"title": "A2"})
-    _, c3 = post_topic(ctx, actor=BERT, data=topic_body(title="B", room_id=3))
-    c4 = withdraw_topic(ctx, actor=ANNA, topic_id=a["id"])
-    replayed = before
-    for change in (c1, c2, c3, c4):
-        replayed = apply_change(replayed, change.as_message())
-    assert replayed == wall_state(ctx)
+    assert c1.as_message() == {"revision": 1, "change": {"type": "topic_posted", "topic": wall_state(ctx)["topics"][0]}}
+    _, c2 = update_topic(ctx, actor=ANNA, topic_id=a["id"], data={"title": "A2", "room_id": 2, "slot_id": 1})
+    assert wall_state(ctx)["topics"][0]["title"] == "A2"
+    assert c2.as_message() == {
+        "revision": 2,
+        "change": {"type": "topic_updated", "topic": wall_state(ctx)["topics"][0]},
+    }
+    c3 = withdraw_topic(ctx, actor=ANNA, topic_id=a["id"])
+    assert c3.as_message() == {"revision": 3, "change": {"type": "topic_withdrawn", "topic_id": a["id"]}}
+    assert (wall_state(ctx)["revision"], wall_state(ctx)["topics"]) == (3, [])
 
 
 def test_database_refuses_second_topic_in_same_cell(ctx):
