@@ -80,6 +80,23 @@ def post(base_url: str, slug: str, title: str, cell: tuple[int, int] | None) -> 
     return response.json()["topic"]
 
 
+def record_posts(page) -> dict:
+    """Every POST of topics the page makes from now on: request -> None while under way, then its outcome."""
+    posts: dict = {}
+
+    def started(request) -> None:
+        if request.method == "POST" and request.url.endswith("/topics"):
+            posts[request] = None
+
+    def ended(outcome: str):
+        return lambda request: posts.__setitem__(request, outcome) if request in posts else None
+
+    page.on("request", started)
+    page.on("requestfinished", ended("finished"))
+    page.on("requestfailed", ended("failed"))
+    return posts
+
+
 def page_texts(page) -> dict:
     return page.evaluate("JSON.parse(document.getElementById('texts').textContent)")
 
@@ -184,6 +201,7 @@ def test_post_while_offline_is_reported_not_lost_and_never_duplicated(site, slug
     fill_form(phone, title=title, host=host, goal=goal)
     phone.fill("#f-context", context)
 
+    posts = record_posts(phone)
     proxy.cut()
     expect_state(phone, "reconnecting", DETECT_MS)
     phone.locator("#f-submit").tap()
@@ -210,7 +228,14 @@ def test_post_while_offline_is_reported_not_lost_and_never_duplicated(site, slug
     expect(phone.locator("#f-submit")).to_be_hidden()
     expect(phone.locator("#f-title")).to_have_value("")
 
-    time.sleep(0.5)  # a late duplicate would be committed by now
+    # A late duplicate can only come from a request of the page that is still under way (the browser's own
+    # retries happen inside one request; phone.js posts only on a tap). Once every post the page made has ended,
+    # nothing more can arrive.
+    deadline = time.monotonic() + 10
+    while any(outcome is None for outcome in posts.values()):
+        assert time.monotonic() < deadline, f"the phone's posts did not end: {posts}"
+        phone.evaluate("1")  # a round trip lets Playwright deliver the request events
+    assert sorted(posts.values()) == ["failed", "finished"]
     wall = HttpParticipant(site.url, slug).wall()
     matching = [t for t in wall["topics"] if t["title"] == title]
     assert len(matching) == 1, wall["topics"]
