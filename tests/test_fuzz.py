@@ -112,6 +112,7 @@ def test_fuzz_socket_join(person, payload):
 def test_lone_surrogate_in_title_is_a_clear_422(person):
     response = person.post({"title": "a\ud800b", "host": "x", "room_id": None, "slot_id": None})
     assert response.status_code == 422
+    assert response.get_json()["code"] == "invalid"
     assert response.get_json()["fields"] == {"title": "Contains control characters."}
 
 
