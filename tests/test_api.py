@@ -231,18 +231,6 @@ def test_unknown_api_path_is_json_404(alice):
     assert (response.get_json()["ok"], response.get_json()["code"]) == (False, "http_404")
 
 
-def test_write_path_timing_is_recorded_only_while_probing(alice, monkeypatch):
-    from openspace import probe
-
-    assert alice.post(topic_body(title="Ohne Messung")).status_code == 201
-    watching = probe.StallProbe()
-    monkeypatch.setattr(probe, "_active", watching)
-    assert alice.post(topic_body(title="Gemessen", room_id=2)).status_code == 201
-    figures = watching.read_and_reset()["post_commit_emit"]
-    assert figures["n"] == 1
-    assert 0 < figures["p50_ms"] == figures["p99_ms"] == figures["max_ms"]
-
-
 def test_patch_without_fields_is_422_and_changes_nothing(alice):
     topic_id = alice.post(topic_body()).get_json()["topic"]["id"]
     response = alice.patch(topic_id, {})
