@@ -19,6 +19,7 @@ from test_browser import (  # noqa: F401 - fixtures are used by name
     artifacts,
     browser,
     cell_ids,
+    expect,
     list_cell,
     site,
     slug,
@@ -26,9 +27,6 @@ from test_browser import (  # noqa: F401 - fixtures are used by name
     wall_cell,
     watch,
 )
-
-playwright_sync = pytest.importorskip("playwright.sync_api")
-expect = playwright_sync.expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 

@@ -75,7 +75,8 @@ def test_projector_page_shows_grid_and_join_qr(alice):
     assert "Retouren senken" in cell[1][2]
 
 
-def test_qr_svg_encodes_join_url(app, event):
+def test_qr_svg_is_served_as_svg(app, event):
+    # What it encodes is decoded in tests/test_qr.py.
     response = app.test_client().get("/e/zukunft/qr.svg")
     assert response.status_code == 200
     assert response.mimetype == "image/svg+xml"
