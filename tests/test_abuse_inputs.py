@@ -87,6 +87,7 @@ def test_title_of_only_invisible_characters_counts_as_missing(alice, title):
     before = alice.wall().get_json()
     response = alice.post(topic_body(title=title))
     assert response.status_code == 422
+    assert response.get_json()["code"] == "invalid"
     assert response.get_json()["fields"] == {"title": "Required."}
     assert alice.wall().get_json() == before
 
@@ -95,6 +96,7 @@ def test_host_of_one_letter_and_119_combining_marks_is_refused(alice):
     before = alice.wall().get_json()
     response = alice.post(topic_body(host="Z" + "\u0336" * 119))
     assert response.status_code == 422
+    assert response.get_json()["code"] == "invalid"
     assert response.get_json()["fields"] == {"host": "Too many accents on one letter."}
     assert alice.wall().get_json() == before
 

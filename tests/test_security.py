@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 import time
 
 from conftest import Participant, build_event, make_app, set_topic_cap, topic_body
@@ -173,16 +172,24 @@ def test_oversized_socket_message_closes_the_connection(tmp_path):
         assert replies == []
 
 
-def test_rate_limits_use_the_timer_free_in_process_storage(app):
-    from openspace.extensions import limiter
-    from openspace.ratelimit_storage import LazyMemoryStorage
+def test_throttled_participant_may_write_again_once_the_window_has_passed(tmp_path):
+    app = make_app(tmp_path, RATE_LIMIT_WRITES="2 per 1 second")
+    from conftest import build_event
 
-    assert type(limiter.storage) is LazyMemoryStorage
-    before = threading.active_count()
-    for _ in range(20):
-        limiter.storage.incr("k", 10)
-    assert threading.active_count() == before
-    assert limiter.storage.get("k") == 20
+    slug, _secret = build_event(app)
+    person = Participant(app, slug)
+
+    def post(title: str) -> int:
+        return person.post(topic_body(title=title, room_id=None, slot_id=None)).status_code
+
+    assert [post(f"Erst {i}") for i in range(3)] == [201, 201, 429]
+    throttled_at = time.monotonic()
+    # The window is one second; 2 s more cover a slow machine. The loop ends as soon as the limit lets go.
+    while (status := post("Danach")) == 429:
+        assert time.monotonic() - throttled_at < 1 + 2, "the limit never let go"
+        time.sleep(0.05)
+    assert status == 201
+    assert [t["title"] for t in person.wall().get_json()["topics"]] == ["Erst 0", "Erst 1", "Danach"]
 
 
 def test_organizers_have_their_own_higher_limit_and_participants_keep_theirs(tmp_path):
