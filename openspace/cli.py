@@ -10,6 +10,7 @@ from flask import Flask, current_app
 from .demo import create_demo_event
 from .errors import DomainError
 from .events import create_event, event_by_slug, parse_rooms, parse_slots, reset_organizer_secret
+from .views.pages import lan_address, phones_cannot_reach
 
 
 def _base_url() -> str:
@@ -24,6 +25,12 @@ def print_links(slug: str, secret: str | None) -> None:
     click.echo(f"  Wall (projector):      {base}/e/{slug}/wall")
     if secret:
         click.echo(f"  Organizer (keep safe): {base}/e/{slug}/organize/{secret}")
+    if phones_cannot_reach(base):
+        lan = lan_address() or "<this-computer's-address>"
+        click.echo(
+            f"  Note: phones cannot open {base} (it means this computer). For the venue Wi-Fi start with\n"
+            f"        HOST=0.0.0.0 PUBLIC_URL=http://{lan}:{current_app.config['PORT']} make run"
+        )
 
 
 def register_cli(app: Flask) -> None:

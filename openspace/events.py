@@ -19,7 +19,7 @@ from .errors import DomainError
 from .extensions import db
 from .fields import FieldErrors, clean_text, text_problem, visible
 from .identity import hash_secret, new_secret, secret_matches
-from .models import LABEL_MAX, NAME_MAX, ROOM_NAME_MAX, Event, Room, Slot
+from .models import LABEL_MAX, NAME_MAX, ROOM_NAME_MAX, VENUE_MAX, Event, Room, Slot
 
 LANGUAGES = ("de", "en")
 MAX_ROOMS = 60
@@ -227,10 +227,12 @@ def create_event(
     slots: list[SlotSpec],
     slug: str | None = None,
     max_topics_per_participant: int = 3,
+    venue: str | None = None,
 ) -> tuple[Event, str]:
     """Create an event with its rooms and slots; returns it with the organizer secret (only its hash is kept)."""
     errors = FieldErrors()
     name = clean_text(errors, {"name": name}, "name", max_length=NAME_MAX, required=True)
+    venue = clean_text(errors, {"venue": venue}, "venue", max_length=VENUE_MAX) or None
     errors.raise_if_any()
     if not valid_timezone(timezone):
         raise DomainError("invalid", _("Unknown time zone."), fields={"timezone": _("Unknown time zone.")})
@@ -255,6 +257,7 @@ def create_event(
             language=language,
             organizer_key_hash=hash_secret(secret),
             max_topics_per_participant=max_topics_per_participant,
+            venue=venue,
         )
         event.rooms = [
             Room(name=r.name, capacity=r.capacity, location=r.location, position=i) for i, r in enumerate(rooms)

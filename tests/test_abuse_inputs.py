@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import Participant, topic_body
+from conftest import topic_body
 from test_pages import new_event_form
 
 from openspace.errors import DomainError
@@ -132,6 +132,4 @@ def test_pages_with_the_organizer_secret_or_organizer_state_are_never_cached(app
     assert created.headers["Cache-Control"] == "no-store"
     assert client.get("/e/zukunftskonferenz-2026/organizer").headers["Cache-Control"] == "no-store"
     assert client.get("/new").headers["Cache-Control"] == "no-store"
-    assert "no-store" not in Participant(app, "zukunftskonferenz-2026").client.get(
-        "/e/zukunftskonferenz-2026/"
-    ).headers.get("Cache-Control", "")
+    # Other pages are no-store here only because their links come from the Host header (test_security.py).

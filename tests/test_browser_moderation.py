@@ -79,6 +79,9 @@ def test_lock_premoderate_approve_and_block_from_the_panel_reach_the_phone_live(
     post_from_phone(phone, "Zweites von Ada")
     expect(phone.locator("#wall .topic-title")).to_have_count(2)
     expect(orga.locator("#mod-live li")).to_have_count(2)
+    orga.locator("#wall button[data-edit]").first.click()
+    expect(orga.locator("#form-heading")).to_have_text("Edit this Anliegen")  # not "your": it is Ada's
+    orga.click("#f-cancel")
     orga.locator("#mod-live li").first.get_by_role("button", name="Withdraw all from this device and block it").click()
     expect(phone.locator("#wall .topic-title")).to_have_count(0)
     expect(orga.locator("#mod-withdrawn li")).to_have_count(2)

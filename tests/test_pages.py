@@ -148,7 +148,8 @@ def test_create_event_form_creates_event_and_shows_organizer_link_once(app):
     assert reloaded.status_code == 302
     assert reloaded.headers["Location"] == "/e/zukunftskonferenz-2026/organizer"
     link = re.search(
-        r'<code id="organizer-link">http://localhost(/e/zukunftskonferenz-2026/organize/[^<]+)</code>', page
+        r'<a id="organizer-link" href="http://localhost(/e/zukunftskonferenz-2026/organize/[^"]+)">http://localhost\1</a>',
+        page,
     )
     assert link is not None
     assert len(link.group(1).rsplit("/", 1)[1]) >= 22  # >= 128 bits, URL-safe base64
@@ -344,6 +345,32 @@ def test_links_after_creating_an_event_use_public_url(tmp_path):
     client = app.test_client()
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
     page = client.post("/new", data=new_event_form(client), follow_redirects=True).get_data(as_text=True)
-    assert '<code id="organizer-link">https://wall.example.org/e/zukunftskonferenz-2026/organize/' in page
+    assert '<a id="organizer-link" href="https://wall.example.org/e/zukunftskonferenz-2026/organize/' in page
+    assert 'id="reach-warning"' not in page  # phones can open PUBLIC_URL
     assert '<a href="https://wall.example.org/e/zukunftskonferenz-2026/wall">' in page
     assert '<a href="https://wall.example.org/e/zukunftskonferenz-2026/">' in page
+
+
+def test_created_page_warns_when_phones_cannot_open_the_join_address_and_offers_a_copy_button(app):
+    client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    page = client.post("/new", data=new_event_form(client), follow_redirects=True).get_data(as_text=True)
+    assert "Phones cannot open http://localhost/e/zukunftskonferenz-2026/: this address means" in page
+    assert re.search(r"HOST=0\.0\.0\.0 PUBLIC_URL=http://[^:]+:5000 make run", page)
+    assert re.search(
+        r'<button type="button" class="button small" id="copy-organizer-link" data-copy="http://localhost/e/', page
+    )
+    overview = client.get("/e/zukunftskonferenz-2026/organizer").get_data(as_text=True)
+    assert 'id="reach-warning"' in overview
+
+
+def test_venue_entered_on_new_is_kept_and_the_short_address_is_previewed(app):
+    client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    form_page = client.get("/new").get_data(as_text=True)
+    assert "Short address (optional)" in form_page
+    assert 'data-base="http://localhost"' in form_page
+    assert "Phones open http://localhost/e/…/ – leave it empty to make one from the name." in form_page
+    client.post("/new", data={**new_event_form(client), "venue": "Kulturhaus Ost, Saal 2"})
+    wall = client.get("/api/events/zukunftskonferenz-2026/wall").get_json()
+    assert wall["event"]["venue"] == "Kulturhaus Ost, Saal 2"

@@ -11,7 +11,7 @@ from ..extensions import limiter
 from ..forms import EventForm
 from ..identity import secret_matches
 from ..snapshot import my_topic_ids, wall_state
-from .pages import join_url, load_event, public_url
+from .pages import address_base, join_url, lan_address, load_event, phones_cannot_reach, public_url
 from .people import client_address, current_actor, grant_organizer
 
 bp = Blueprint("organizer", __name__)
@@ -41,6 +41,7 @@ def new_event() -> str | Response:
                 event, _unshown = create_event(
                     name=form.name.data,
                     slug=form.slug.data or None,
+                    venue=form.venue.data or None,
                     starts_on=form.starts_on.data,
                     ends_on=form.ends_on.data,
                     timezone=form.timezone.data.strip(),
@@ -58,7 +59,9 @@ def new_event() -> str | Response:
                 # carries a one-time token, never the secret: /created makes the organizer secret it shows.
                 session["created"] = {"event_id": event.id, "token": issue_reveal_token(event)}
                 return redirect(url_for("organizer.created", slug=event.slug))
-    return render_template("organizer/new.html", form=form), 200 if not form.errors else 422
+    return render_template(
+        "organizer/new.html", form=form, address_base=address_base()
+    ), 200 if not form.errors else 422
 
 
 @bp.get("/e/<slug>/created")
@@ -77,6 +80,8 @@ def created(slug: str) -> str | Response:
         "organizer/created.html",
         event=event,
         organizer_link=organizer_url(event.slug, secret),
+        unreachable=phones_cannot_reach(join_url(event)),
+        lan=lan_address(),
         join_url=join_url(event),
         wall_url=public_url("pages.projector", slug=event.slug),
     )
@@ -105,4 +110,6 @@ def overview(slug: str) -> str:
         state=wall_state(event),
         mine=my_topic_ids(event.id, current_actor()),
         join_url=join_url(event),
+        unreachable=phones_cannot_reach(join_url(event)),
+        lan=lan_address(),
     )

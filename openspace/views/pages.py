@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import socket
 from urllib.parse import urlsplit
 
 import qrcode
@@ -49,6 +50,30 @@ def public_url(endpoint: str, **values: str) -> str:
         return f"{base}{url_for(endpoint, **values)}"
     g.built_from_host = True  # security.py: a response naming the request's Host header is never cached
     return url_for(endpoint, **values, _external=True)
+
+
+def address_base() -> str:
+    """Scheme, host and port that links to this site start with (PUBLIC_URL, else the request's)."""
+    return public_url("pages.index").removesuffix("/")
+
+
+def lan_address() -> str | None:
+    """This machine's address on its local network (what phones on the venue Wi-Fi could reach), if it has one."""
+    probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        probe.connect(("192.0.2.1", 9))  # a documentation address: connecting a UDP socket sends nothing
+        address = probe.getsockname()[0]
+    except OSError:
+        return None
+    finally:
+        probe.close()
+    return None if address.startswith("127.") else address
+
+
+def phones_cannot_reach(url: str) -> bool:
+    """True when `url` points at this computer only (127.0.0.1, localhost): no phone can open it."""
+    host = (urlsplit(url).hostname or "").lower()
+    return host in {"localhost", "::1"} or host.startswith("127.")
 
 
 def join_url(event: Event) -> str:

@@ -166,7 +166,8 @@ function openForm(topic, cell) {
   editing = topic;
   requestId = null;
   clearErrors();
-  document.getElementById("form-heading").textContent = topic ? texts.edit_title : texts.new_title;
+  const othersTopic = topic && !mine.has(topic.id); // an organizer editing someone else's Anliegen
+  document.getElementById("form-heading").textContent = topic ? (othersTopic ? texts.edit_other_title : texts.edit_title) : texts.new_title;
   document.getElementById("f-submit").textContent = topic ? texts.save : texts.post;
   if (topic) {
     for (const name of ["title", "host", "goal", "context"]) form.elements[name].value = topic[name];
