@@ -354,7 +354,8 @@ def test_links_after_creating_an_event_use_public_url(tmp_path):
 def test_created_page_warns_when_phones_cannot_open_the_join_address_and_offers_a_copy_button(app):
     client = app.test_client()
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-    page = client.post("/new", data=new_event_form(client), follow_redirects=True).get_data(as_text=True)
+    form = {**new_event_form(client), "language": "en"}
+    page = client.post("/new", data=form, follow_redirects=True).get_data(as_text=True)
     assert "Phones cannot open http://localhost/e/zukunftskonferenz-2026/: this address means" in page
     assert re.search(r"HOST=0\.0\.0\.0 PUBLIC_URL=http://[^:]+:5000 make run", page)
     assert re.search(
