@@ -10,6 +10,7 @@ Screenshots go to test-artifacts/projector-<shape>-<size>-p<page>.png.
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -54,7 +55,6 @@ class Shape:
     now: datetime
     current: str  # label of the slot running at `now`
     next: str  # label of the slot after it
-    day_labels: list[str]  # labels of the day the wall shows, in order
 
 
 def _slots(day: date, hours: list[int], *, lunch: int | None = None) -> list[SlotSpec]:
@@ -98,16 +98,10 @@ def _build(app, slug: str, *, language: str, rooms: int, slots: list[SlotSpec], 
 
 
 SHAPES = {
-    "2x3": Shape("fit-small", datetime(2026, 2, 27, 10, 20, tzinfo=BERLIN), "Runde 2", "Runde 3", []),
-    "6x4": Shape(
-        "fit-workshop",
-        datetime(2026, 2, 27, 11, 20, tzinfo=BERLIN),
-        "Runde 3",
-        "Mittagessen",
-        ["Runde 1", "Runde 2", "Runde 3", "Mittagessen", "Runde 4"],
-    ),
-    "12x8": Shape("fit-large", datetime(2026, 2, 27, 12, 20, tzinfo=BERLIN), "Runde 4", "Runde 5", []),
-    "30x12x3": Shape("fit-huge", datetime(2026, 2, 28, 13, 20, tzinfo=BERLIN), "Runde 6", "Runde 7", []),
+    "2x3": Shape("fit-small", datetime(2026, 2, 27, 10, 20, tzinfo=BERLIN), "Runde 2", "Runde 3"),
+    "6x4": Shape("fit-workshop", datetime(2026, 2, 27, 11, 20, tzinfo=BERLIN), "Runde 3", "Mittagessen"),
+    "12x8": Shape("fit-large", datetime(2026, 2, 27, 12, 20, tzinfo=BERLIN), "Runde 4", "Runde 5"),
+    "30x12x3": Shape("fit-huge", datetime(2026, 2, 28, 13, 20, tzinfo=BERLIN), "Runde 6", "Runde 7"),
 }
 
 
@@ -174,6 +168,7 @@ def wall_pages(browser, walls):
         contexts.append(context)
         # Measured from the embedded state alone: no live connection whose (fake-clock) reconnects re-render mid-page.
         context.route("**/socket.io/**", lambda route: route.abort())
+        context.route_web_socket(re.compile(r"/socket\.io/"), lambda ws: None)
         page = context.new_page()
         errors = []
         page.on("pageerror", lambda error, errors=errors: errors.append(str(error)))
@@ -217,6 +212,7 @@ MEASURE = """
     titleSizes: [...document.querySelectorAll("#grid .topic-title")].map(px),
     hostSizes: [...document.querySelectorAll("#grid .topic-host")].map(px),
     slots: rows.map((row) => row.querySelector(".slot-label").textContent),
+    slotIds: rows.map((row) => Number(row.dataset.slotId)),
     rooms: [...document.querySelectorAll("#grid thead th[data-room-id]")].map((th) => th.textContent),
     page: document.body.dataset.page,
     pager: document.getElementById("pager").hidden ? null : document.getElementById("pager").textContent,
@@ -241,7 +237,7 @@ def pages_of(page, shape: Shape, label: str, artifacts, *, shots: bool) -> list[
 
 
 @pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
-def test_wall_fits_every_shape_on_the_screen(wall_pages, artifacts, size):
+def test_wall_fits_every_shape_on_the_screen(walls, wall_pages, artifacts, size):
     width, height = size
     floor = min(width, height) * 28 / 1080
     for name, shape in SHAPES.items():
@@ -255,14 +251,117 @@ def test_wall_fits_every_shape_on_the_screen(wall_pages, artifacts, size):
             where = f"{label} page {n + 1}/{total}"
             assert m["problems"] == [], where
             assert m["page"] == f"{n + 1}/{total}", where
-            assert min(m["titleSizes"], default=floor) >= floor - 0.05, where
-            assert min(m["hostSizes"], default=floor) >= floor * 20 / 28 - 0.05, where
+            assert min(m["titleSizes"]) >= floor - 0.05, where
+            assert min(m["hostSizes"]) >= floor * 20 / 28 - 0.05, where
             assert shape.current in m["slots"] and shape.next in m["slots"], where
-        wall = HttpParticipant(page.url.rsplit("/e/", 1)[0], shape.slug).wall()
-        day = shape.now.date().isoformat()
-        today = [s["label"] for s in wall["slots"] if s["starts_at"][:10] == day]
-        shown_slots = {label for m in measured for label in m["slots"]}
-        shown_rooms = {room for m in measured for room in m["rooms"]}
-        assert shown_slots == set(today), label
-        assert shown_rooms == {r["name"] for r in wall["rooms"]}, label
+            assert (m["pager"] is None) == (total == 1), where
+        wall = HttpParticipant(walls.url, shape.slug).wall()
+        today = {s["id"] for s in wall["slots"] if s["starts_at"][:10] == shape.now.date().isoformat()}
+        assert {i for m in measured for i in m["slotIds"]} == today, label
+        assert {room for m in measured for room in m["rooms"]} == {r["name"] for r in wall["rooms"]}, label
+        if name in ("2x3", "6x4") and width > height:
+            assert total == 1, label  # a small wall is never paged on a landscape screen
+        if name == "2x3":
+            assert min(measured[0]["titleSizes"]) > 1.5 * floor, label  # and its text grows into the space
+        if name == "30x12x3":
+            assert total > 4, label
         assert errors == []
+
+
+def test_break_is_a_thin_band_and_header_names_venue_day_and_now(wall_pages):
+    page, errors = wall_pages["6x4"]
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    expect(page.locator("body")).to_have_attribute("data-size", "1920x1080")
+    band = page.locator("#grid tr.break-row")
+    expect(band).to_have_count(1)
+    assert band.locator("td").count() == 1
+    assert band.locator("td.break").get_attribute("colspan") == "6"
+    assert band.locator("td.break .slot-label").inner_text() == "Mittagessen"
+    assert band.locator("td.break .badge").inner_text() == "Als Nächstes"
+    rows = page.locator("#grid tbody tr:not(.break-row)").evaluate_all("rows => rows.map((r) => r.offsetHeight)")
+    assert band.evaluate("row => row.offsetHeight") < min(rows) / 3
+    assert page.locator("#venue").inner_text() == "Stadthalle Göttingen, Saal Weender Tor"
+    assert page.locator("#wall-day").inner_text() == ""  # a one-day event needs no day
+    assert page.locator("#now-next").inner_text() == "Jetzt: 11:00–11:50 Runde 3 · Als Nächstes: 12:00 Mittagessen"
+    assert page.locator("#grid tr.now .badge").inner_text() == "Jetzt"
+    assert page.locator("#pager").is_hidden()
+    url = page.locator(".join-url").evaluate(
+        "n => [parseFloat(getComputedStyle(n).fontSize), getComputedStyle(n).color, getComputedStyle(n).fontWeight]"
+    )
+    assert url == [22.4, "rgb(0, 0, 0)", "800"]  # 0.8 of the title floor, black on white
+    huge, _ = wall_pages["30x12x3"]
+    assert huge.locator("#wall-day").inner_text() == "Samstag, 28. Februar 2026"
+    assert re.fullmatch(r"Seite 1/\d+", huge.locator("#pager").inner_text())
+    large, _ = wall_pages["12x8"]
+    assert re.fullmatch(r"Page \d+ of \d+", large.locator("#pager").inner_text())
+    assert errors == []
+
+
+def paused_wall(browser, walls, shape: Shape, *, live: bool, **options):
+    """A wall page whose clock is paused at the shape's 'now'; without `live` it never connects."""
+    context = browser.new_context(viewport={"width": 1920, "height": 1080}, **options)
+    if not live:
+        context.route_web_socket(re.compile(r"/socket\.io/"), lambda ws: None)
+    page = context.new_page()
+    page.clock.install(time=shape.now)
+    page.clock.pause_at(shape.now)
+    page.goto(f"{walls.url}/e/{shape.slug}/wall")
+    page.wait_for_selector("body[data-page]")
+    return context, page
+
+
+@pytest.mark.parametrize(
+    ("now", "day"),
+    [
+        (datetime(2026, 2, 20, 9, 0, tzinfo=BERLIN), "Freitag, 27. Februar 2026"),
+        (datetime(2026, 3, 1, 23, 30, tzinfo=BERLIN), "Sonntag, 1. März 2026"),
+        (datetime(2026, 3, 9, 12, 0, tzinfo=BERLIN), "Sonntag, 1. März 2026"),
+    ],
+    ids=["before", "last-evening", "after"],
+)
+def test_wall_shows_first_day_before_the_event_and_last_day_after_it(browser, walls, now, day):
+    context, page = paused_wall(browser, walls, Shape("fit-huge", now, "", ""), live=False)
+    assert page.locator("#wall-day").inner_text() == day
+    assert page.locator("#now-next").inner_text() == ("Als Nächstes: 08:00 Runde 1" if now.day == 20 else "")
+    context.close()
+
+
+@pytest.mark.parametrize("motion", ["no-preference", "reduce"])
+def test_page_turn_fades_in_unless_motion_is_reduced(browser, walls, motion):
+    context, page = paused_wall(browser, walls, SHAPES["12x8"], live=False, reduced_motion=motion)
+    assert page.locator("#grid tbody").evaluate("n => getComputedStyle(n).animationName") == "none"
+    total = int(page.locator("body").get_attribute("data-page").split("/")[1])
+    page.clock.run_for(PAGE_MS)
+    expect(page.locator("body")).to_have_attribute("data-page", f"2/{total}")
+    animation = page.locator("#grid tbody").evaluate("n => getComputedStyle(n).animationName")
+    assert animation == ("none" if motion == "reduce" else "page-in")
+    context.close()
+
+
+def test_paging_keeps_its_page_through_live_updates(browser, walls):
+    """A topic arriving live re-renders the wall on the page it showed; the next page follows on the timer."""
+    shape = SHAPES["30x12x3"]
+    context, page = paused_wall(browser, walls, shape, live=True)
+    total = int(page.locator("body").get_attribute("data-page").split("/")[1])
+    # The fake clock's jump outlasts the server's ping timeout, so the wall also reconnects (and re-renders) here.
+    page.clock.run_for(PAGE_MS)
+    expect(page.locator("body")).to_have_attribute("data-page", f"2/{total}")
+    page.wait_for_selector('#status[data-state="live"]')
+    before = page.evaluate(MEASURE)
+    assert before["page"] == f"2/{total}"
+    person = HttpParticipant(walls.url, shape.slug)
+    wall = person.wall()
+    room = next(r for r in wall["rooms"] if r["name"] == before["rooms"][0])
+    taken = {(t["room_id"], t["slot_id"]) for t in wall["topics"]}
+    slot = next(i for i in before["slotIds"] if (room["id"], i) not in taken)
+    posted = person.post({"title": "Live dazugekommen", "host": "Ada", "room_id": room["id"], "slot_id": slot})
+    assert posted.status_code == 201
+    expect(page.locator("body")).to_have_attribute("data-revision", str(person.wall()["revision"]))
+    after = page.evaluate(MEASURE)
+    assert after["page"] == f"2/{total}"
+    assert (after["rooms"], after["slotIds"]) == (before["rooms"], before["slotIds"])
+    expect(page.locator("#grid td.fresh .topic-title")).to_have_text("Live dazugekommen")
+    assert page.locator("#grid tbody").evaluate("n => getComputedStyle(n).animationName") == "none"
+    page.clock.run_for(PAGE_MS)
+    expect(page.locator("body")).to_have_attribute("data-page", f"3/{total}")
+    context.close()
