@@ -2,7 +2,7 @@
 import { connectWall } from "./live.js";
 import { announce, clock, dayKey, dayLabel, el, nowAndNext, pageJson, showStatus, slotTime, topicsByCell } from "./render.js";
 import { browserHyphenates, hyphenateWide } from "./hyphenate.js";
-import { HOST_RATIO, planPages, shownDay, titleFloor } from "./wallfit.js";
+import { HOST_RATIO, columnWidth, planPages, shownDay, titleFloor } from "./wallfit.js";
 
 const page = pageJson("page-data");
 const texts = pageJson("texts");
@@ -24,12 +24,25 @@ function topicNodes(topic, lang, fit = (text) => text) {
   return [el("span", { className: "topic-title", lang }, fit(topic.title, "title")), el("span", { className: "topic-host", lang }, fit(topic.host, "host"))];
 }
 
+const measure = document.createElement("canvas").getContext("2d");
+
 /** Soft hyphens for words wider than a room column of `rooms` at title size `t`, where the browser has none. */
 function wordFitter(rooms, t) {
   if (hyphenates) return (text) => text;
-  const gap = titleFloor(window.innerWidth, window.innerHeight) * 0.25;
-  const column = (wall.space.width - gap * (rooms + 2) - t * 5.2) / rooms - t * 0.6 - gap * 0.64;
+  const column = columnWidth(wall.space.width, rooms, t, titleFloor(window.innerWidth, window.innerHeight) * 0.25);
   return (text, kind) => hyphenateWide(text, column, kind === "host" ? `400 ${t * HOST_RATIO}px ${family}` : `700 ${t}px ${family}`);
+}
+
+/** The widest word of the rooms' names and of their topics on the shown day, in title sizes. */
+function widestWord(ctx, rooms) {
+  const widest = (texts, weight, scale) => {
+    measure.font = `${weight} 100px ${family}`;
+    let most = 0;
+    for (const text of texts) for (const word of text.split(/\s+/)) most = Math.max(most, measure.measureText(word).width);
+    return (most / 100) * scale;
+  };
+  const topics = ctx.slots.flatMap((slot) => rooms.map((room) => ctx.byCell.get(`${room.id}:${slot.id}`)).filter(Boolean));
+  return Math.max(widest([...rooms.map((r) => r.name), ...topics.map((t) => t.title)], 700, 1), widest(topics.map((t) => t.host), 400, HOST_RATIO));
 }
 
 /** A projector cannot scroll: the newest unplaced topics that fit on the screen, then how many more there are. */
@@ -154,6 +167,7 @@ function render(state) {
     space: wall.space,
     grid,
     draw: (slots, rooms, t, lines) => drawGrid(ctx, slots, rooms, t, lines),
+    widest: (rooms) => widestWord(ctx, rooms),
   });
   wall.index = keepPage(plan, wall.plan, wall.index);
   wall.plan = plan;

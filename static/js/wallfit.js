@@ -54,6 +54,11 @@ export function packRuns(items, cost, budget) {
   return runs;
 }
 
+/** The width for text in one room column when `count` rooms share `width` px at title size `t` (see wall.css). */
+export function columnWidth(width, count, t, gap) {
+  return (width - gap * (count + 2) - t * 5.2) / count - t * 0.6 - gap * 0.64;
+}
+
 /** How many room columns fit beside the time column at title size `t`. */
 export function columnsThatFit(width, t, gap) {
   const timeColumn = t * 5.2 + gap;
@@ -65,11 +70,18 @@ export function columnsThatFit(width, t, gap) {
  * the same at the floor with titles cut after the most lines that fit (LINES down to MIN_LINES); one page per group
  * of rooms when more rooms than columns fit (again as large as fits, or cut); and only then pages at the floor that
  * each show the pinned slots (now and next) plus a run of the others, per group of rooms.
- * `draw(slots, rooms, t, lines)` renders them into `grid` (lines 0: titles never cut), which may fill `space`.
+ * Above the floor no word may be wider than its column: text grows only while words stay whole.
+ * `draw(slots, rooms, t, lines)` renders them into `grid` (lines 0: titles never cut), which may fill `space`;
+ * `widest(rooms)` is the widest word in those rooms' cells, in title sizes.
  */
-export function planPages({ slots, rooms, pinned, floor, gap, space, grid, draw }) {
+export function planPages({ slots, rooms, pinned, floor, gap, space, grid, draw, widest }) {
+  const words = new Map();
   const fits = (group, t, lines) => {
     if (group.length > columnsThatFit(space.width, t, gap)) return false;
+    if (t > floor) {
+      if (!words.has(group)) words.set(group, widest(group));
+      if (words.get(group) * t > columnWidth(space.width, group.length, t, gap)) return false;
+    }
     draw(slots, group, t, lines);
     return grid.offsetHeight <= space.height;
   };
