@@ -164,7 +164,8 @@ def wall_pages(browser, walls):
     pages = {}
     contexts = []
     for name, shape in SHAPES.items():
-        context = browser.new_context(viewport={"width": 1920, "height": 1080})
+        # Reduced motion: the screenshots show a page, not its fade-in (test_page_turn_fades_in checks the fade).
+        context = browser.new_context(viewport={"width": 1920, "height": 1080}, reduced_motion="reduce")
         contexts.append(context)
         # Measured from the embedded state alone: no live connection whose (fake-clock) reconnects re-render mid-page.
         context.route("**/socket.io/**", lambda route: route.abort())
