@@ -366,3 +366,27 @@ def test_paging_keeps_its_page_through_live_updates(browser, walls):
     page.clock.run_for(PAGE_MS)
     expect(page.locator("body")).to_have_attribute("data-page", f"3/{total}")
     context.close()
+
+
+def test_last_resort_hyphens_fall_between_syllables(wall_pages):
+    """Where the browser cannot hyphenate, long words get soft hyphens at syllable-like places, not anywhere."""
+    page, _ = wall_pages["6x4"]
+    words = [
+        "Datensouveränität",
+        "Barrierefreiheitsstärkungsgesetzes",
+        "Verpackungslösungen",
+        "Retouren",
+        "(Kundenservice)",
+    ]
+    split = page.evaluate(
+        "async (words) => { const m = await import('/static/js/hyphenate.js');"
+        " return words.map((w) => m.softHyphenate(w).split('\\u00ad')); }",
+        words,
+    )
+    assert split == [
+        ["Daten", "sou", "ve", "rä", "ni", "tät"],
+        ["Bar", "rie", "re", "frei", "heits", "stär", "kungs", "ge", "set", "zes"],
+        ["Ver", "pa", "ckungs", "lö", "sun", "gen"],
+        ["Retou", "ren"],
+        ["(Kun", "den", "ser", "vi", "ce)"],
+    ]
