@@ -173,7 +173,7 @@ def wall_pages(browser, walls):
         page = context.new_page()
         errors = []
         page.on("pageerror", lambda error, errors=errors: errors.append(str(error)))
-        page.clock.install(time=shape.now)
+        page.clock.install(time=shape.now - timedelta(minutes=1))  # pause_at may not go back
         page.clock.pause_at(shape.now)
         page.goto(f"{walls.url}/e/{shape.slug}/wall")
         page.wait_for_selector("body[data-page]")
@@ -200,6 +200,11 @@ MEASURE = """
     if (cut && !node.closest(".clamped")) problems.push(`cut: ${node.textContent}`);
   }
   const cells = [...document.querySelectorAll("#grid td, #grid th")].map((n) => [n, n.getBoundingClientRect()]);
+  for (const [cell, box] of cells) {
+    for (const part of cell.children) {
+      if (!inside(part.getBoundingClientRect(), box)) problems.push(`sticks out: ${part.textContent}`);
+    }
+  }
   const apart = (a, b) => a.right <= b.left + 0.5 || b.right <= a.left + 0.5 || a.bottom <= b.top + 0.5
     || b.bottom <= a.top + 0.5;
   for (const [a, ra] of cells) {
@@ -304,7 +309,7 @@ def paused_wall(browser, walls, shape: Shape, *, live: bool, **options):
     if not live:
         context.route_web_socket(re.compile(r"/socket\.io/"), lambda ws: None)
     page = context.new_page()
-    page.clock.install(time=shape.now)
+    page.clock.install(time=shape.now - timedelta(minutes=1))  # pause_at may not go back
     page.clock.pause_at(shape.now)
     page.goto(f"{walls.url}/e/{shape.slug}/wall")
     page.wait_for_selector("body[data-page]")
