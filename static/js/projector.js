@@ -152,9 +152,7 @@ function renderHeader(ctx) {
 function render(state) {
   wall.state = state;
   const ctx = context(state);
-  renderHeader(ctx);
-  pager.hidden = true;
-  pager.textContent = texts.page.replace("{n}", 1).replace("{total}", 1);
+  renderHeader(ctx); // the pager keeps its text while planning: the grid's space must not change under the plan
   const box = wrap.getBoundingClientRect();
   wall.space = { width: box.width, height: box.height };
   const floor = titleFloor(window.innerWidth, window.innerHeight);
