@@ -35,10 +35,10 @@ function wordFitter(rooms, t) {
 
 /** The widest word of the rooms' names and of their topics on the shown day, in title sizes. */
 function widestWord(ctx, rooms) {
-  const widest = (texts, weight, scale) => {
+  const widest = (strings, weight, scale) => {
     measure.font = `${weight} 100px ${family}`;
     let most = 0;
-    for (const text of texts) for (const word of text.split(/\s+/)) most = Math.max(most, measure.measureText(word).width);
+    for (const text of strings) for (const word of text.split(/\s+/)) most = Math.max(most, measure.measureText(word).width);
     return (most / 100) * scale;
   };
   const topics = ctx.slots.flatMap((slot) => rooms.map((room) => ctx.byCell.get(`${room.id}:${slot.id}`)).filter(Boolean));
