@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench import scenarios
+from bench import hogs, scenarios
 from bench.harness import NOFILE, emit, loadavg, log, machine, pin_self, raise_nofile
 
 
@@ -55,6 +55,12 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--layouts", choices=list(scenarios.LAYOUTS), nargs="+", default=["split", "shared"])
     p.add_argument("--rate", type=float, default=10)
     p.add_argument("--duration", type=float, default=10)
+
+    p = sub.add_parser(
+        "hogs", help="7: connections that never read: RSS before, under, after; with and without the limit"
+    )
+    p.add_argument("--n", type=int, default=300)
+    p.add_argument("--joins", type=int, default=20, help="joins each connection asks for without reading")
 
     p = sub.add_parser("all", help="everything, as `make bench`")
     p.add_argument("--quick", action="store_true", help="small sizes, short runs (a few minutes)")
@@ -117,6 +123,8 @@ def main(argv: list[str] | None = None) -> None:
                 )
                 put(result)
                 reference = reference or _reference(result)
+    elif args.scenario == "hogs":
+        put(hogs.hogs(args.n, args.joins, cpu=server_cpu))
     elif args.scenario == "all":
         run_all(put, server_cpu, quick=args.quick)
     log("done")
@@ -158,6 +166,9 @@ def run_all(put: Any, cpu: int | None, *, quick: bool) -> None:
         if result:
             put(result)
     for result in guarded(put, "pages", scenarios.pages, 50, duration=duration, cpu=cpu) or []:
+        put(result)
+    result = guarded(put, "hogs", hogs.hogs, 100 if quick else 300, 20, cpu=cpu)
+    if result:
         put(result)
     plan = [(1000, "split")] if quick else [(2000, "split"), (2000, "shared"), (1000, "split")]
     for n, layout in plan:

@@ -288,6 +288,9 @@ def app_env(database_url: str, port: int, extra: dict[str, str] | None = None) -
         "RATE_LIMIT_WRITES": "10000 per second",
         "RATE_LIMIT_WRITES_PER_ADDRESS": "100000 per second",
         "RATE_LIMIT_JOINS": "100000 per second",  # all clients share one page session, hence one participant
+        "RATE_LIMIT_EVENT_POSTS": "100000 per second",
+        "RATE_LIMIT_NEW_PARTICIPANTS": "100000 per second",
+        "UNPLACED_MAX": "1000000",
         "OPENSPACE_STALL_PROBE": "1",
         **(extra or {}),
     }

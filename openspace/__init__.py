@@ -13,6 +13,7 @@ from .config import load_config
 from .database import upgrade_schema
 from .extensions import csrf, db, limiter, migrate, socketio
 from .guard import guard_socketio
+from .serving import bound_client_io
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -39,11 +40,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     from . import security, sockets  # noqa: F401 - registers socket handlers before init_app
     from .cli import register_cli
-    from .views import api, organizer, pages
+    from .views import api, moderation, organizer, pages
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(organizer.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(moderation.bp)
     security.init_app(app)
     register_cli(app)
 
@@ -59,8 +61,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         ping_timeout=5,
     )
 
-    transport.install(socketio.server.eio)  # gevent only: broadcasts framed once, written straight to idle sockets
+    transport.install(
+        socketio.server.eio, max_queued_bytes=app.config["SOCKETIO_MAX_QUEUED_BYTES"]
+    )  # gevent only: broadcasts framed once, written straight to idle sockets
     app.wsgi_app = guard_socketio(app.wsgi_app, limit=app.config["SOCKETIO_MAX_BUFFER"])  # type: ignore[method-assign]
+    app.wsgi_app = bound_client_io(app.wsgi_app)  # type: ignore[method-assign]
 
     if app.config["TRUSTED_PROXIES"]:
         # Outside the Socket.IO middleware, so its origin check sees the public scheme and host.

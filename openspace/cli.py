@@ -10,6 +10,7 @@ from flask import Flask, current_app
 from .demo import create_demo_event
 from .errors import DomainError
 from .events import create_event, event_by_slug, parse_rooms, parse_slots, reset_organizer_secret
+from .views.pages import lan_address, phones_cannot_reach
 
 
 def _base_url() -> str:
@@ -24,6 +25,12 @@ def print_links(slug: str, secret: str | None) -> None:
     click.echo(f"  Wall (projector):      {base}/e/{slug}/wall")
     if secret:
         click.echo(f"  Organizer (keep safe): {base}/e/{slug}/organize/{secret}")
+    if phones_cannot_reach(base):
+        lan = lan_address() or "<this-computer's-address>"
+        click.echo(
+            f"  Note: phones cannot open {base} (it means this computer). For the venue Wi-Fi start with\n"
+            f"        HOST=0.0.0.0 PUBLIC_URL=http://{lan}:{current_app.config['PORT']} make run"
+        )
 
 
 def register_cli(app: Flask) -> None:
@@ -57,7 +64,14 @@ def register_cli(app: Flask) -> None:
         required=True,
         help="`[YYYY-MM-DD] HH:MM-HH:MM [label] [Pause]`, repeatable; [Pause] marks a break.",
     )
-    def create_event_command(name, slug, starts_on, ends_on, timezone, language, rooms, slots) -> None:  # noqa: ANN001
+    @click.option(
+        "--max-topics-per-participant",
+        "cap",
+        type=click.IntRange(0, 100),
+        default=None,
+        help="Anliegen one participant may pin (0: no limit; default: MAX_TOPICS_PER_PARTICIPANT, 3).",
+    )
+    def create_event_command(name, slug, starts_on, ends_on, timezone, language, rooms, slots, cap) -> None:  # noqa: ANN001
         """Create an event and print its links, including the organizer link (shown only now)."""
         first_day: date = starts_on.date()
         try:
@@ -70,6 +84,7 @@ def register_cli(app: Flask) -> None:
                 language=language,
                 rooms=parse_rooms("\n".join(rooms)),
                 slots=parse_slots("\n".join(slots), first_day),
+                max_topics_per_participant=current_app.config["MAX_TOPICS_PER_PARTICIPANT"] if cap is None else cap,
             )
         except (ValueError, DomainError) as error:
             raise click.ClickException(str(error)) from None

@@ -17,6 +17,7 @@ DEFAULTS: dict[str, Any] = {
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     "MAX_CONTENT_LENGTH": 64 * 1024,
     "SOCKETIO_MAX_BUFFER": 64 * 1024,
+    "SOCKETIO_MAX_QUEUED_BYTES": 1024 * 1024,  # unread bytes per WebSocket before it is dropped (it resyncs)
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_SECURE": False,
@@ -32,6 +33,10 @@ DEFAULTS: dict[str, Any] = {
     "RATE_LIMIT_ORGANIZER_WRITES": "50 per 2 seconds;600 per minute;6000 per hour",
     "RATE_LIMIT_NEW_EVENTS": "10 per hour",
     "RATE_LIMIT_JOINS": "30 per minute",
+    "RATE_LIMIT_NEW_PARTICIPANTS": "2000 per 5 minutes",  # per address: a whole venue behind one NAT, at once
+    "RATE_LIMIT_EVENT_POSTS": "200 per minute",  # per event: participants' new topics together
+    "MAX_TOPICS_PER_PARTICIPANT": 3,  # default for new events; organizers change it per event
+    "UNPLACED_MAX": 200,  # per event: unplaced topics, and separately topics waiting for approval
     "RATELIMIT_ENABLED": True,
     "RATELIMIT_HEADERS_ENABLED": True,
     "TRUSTED_PROXIES": 0,
@@ -71,6 +76,8 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
     app.config["PUBLIC_URL"] = (env.get("PUBLIC_URL") or "").rstrip("/") or None
     app.config["HOST"] = env.get("HOST", app.config["HOST"])
     app.config["PORT"] = int(env.get("PORT", app.config["PORT"]))
+    if env.get("ALLOWED_HOSTS"):  # Host headers answered at all (Flask's TRUSTED_HOSTS); others get 400
+        app.config["TRUSTED_HOSTS"] = [h.strip() for h in env["ALLOWED_HOSTS"].split(",") if h.strip()]
     if env.get("ALLOWED_ORIGINS"):
         app.config["ALLOWED_ORIGINS"] = [o.strip() for o in env["ALLOWED_ORIGINS"].split(",") if o.strip()]
     if env.get("SESSION_COOKIE_SECURE", "").lower() in {"1", "true", "yes"}:
@@ -81,11 +88,18 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
         "RATE_LIMIT_ORGANIZER_WRITES",
         "RATE_LIMIT_NEW_EVENTS",
         "RATE_LIMIT_JOINS",
+        "RATE_LIMIT_NEW_PARTICIPANTS",
+        "RATE_LIMIT_EVENT_POSTS",
     ):
         if env.get(name):
             app.config[name] = env[name]
     if env.get("RATE_LIMIT_ENABLED", "").lower() in {"0", "false", "no"}:
         app.config["RATELIMIT_ENABLED"] = False
+    if env.get("SOCKETIO_MAX_QUEUED_BYTES"):
+        app.config["SOCKETIO_MAX_QUEUED_BYTES"] = int(env["SOCKETIO_MAX_QUEUED_BYTES"])
+    for name in ("UNPLACED_MAX", "MAX_TOPICS_PER_PARTICIPANT"):
+        if env.get(name):
+            app.config[name] = int(env[name])
     app.config["TRUSTED_PROXIES"] = int(env.get("TRUSTED_PROXIES", app.config["TRUSTED_PROXIES"]))
     if test_config:
         app.config.update(test_config)

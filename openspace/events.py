@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -16,9 +17,9 @@ from sqlalchemy import select
 from .database import write_transaction
 from .errors import DomainError
 from .extensions import db
-from .fields import FieldErrors, clean_text, text_problem
-from .identity import hash_secret, new_secret
-from .models import LABEL_MAX, NAME_MAX, ROOM_NAME_MAX, Event, Room, Slot
+from .fields import FieldErrors, clean_text, text_problem, visible
+from .identity import hash_secret, new_secret, secret_matches
+from .models import LABEL_MAX, NAME_MAX, ROOM_NAME_MAX, VENUE_MAX, Event, Room, Slot
 
 LANGUAGES = ("de", "en")
 MAX_ROOMS = 60
@@ -94,13 +95,22 @@ def parse_rooms(text: str) -> list[RoomSpec]:
             raise ValueError(_("Line %(n)d: the capacity must be a whole number.", n=number))
         if location and len(location) > NAME_MAX:
             raise ValueError(_("Line %(n)d: the location is too long.", n=number))
+        name = unicodedata.normalize("NFC", name)
+        if not visible(name):
+            raise ValueError(_("Line %(n)d: the room needs a name.", n=number))
         rooms.append(RoomSpec(name, int(capacity) if capacity else None, location or None))
-    names = [r.name.casefold() for r in rooms]
+    names = [_name_key(r.name) for r in rooms]
     if len(set(names)) != len(names):
         raise ValueError(_("Two rooms have the same name."))
     if not rooms or len(rooms) > MAX_ROOMS:
         raise ValueError(_("Enter between 1 and %(max)d rooms.", max=MAX_ROOMS))
     return rooms
+
+
+def _name_key(name: str) -> str:
+    """What makes two room names the same to a reader: case, normalisation and invisible characters aside."""
+    shown = "".join(ch for ch in unicodedata.normalize("NFKC", name) if unicodedata.category(ch) != "Cf")
+    return " ".join(shown.split()).casefold()
 
 
 def _clock(text: str) -> time:
@@ -140,7 +150,51 @@ def parse_slots(text: str, first_day: date) -> list[SlotSpec]:
         slots.append(SlotSpec(datetime.combine(day, start), datetime.combine(day, end), label, is_break))
     if not slots or len(slots) > MAX_SLOTS:
         raise ValueError(_("Enter between 1 and %(max)d slots.", max=MAX_SLOTS))
-    return sorted(slots, key=lambda s: s.starts_at)
+    slots.sort(key=lambda s: s.starts_at)
+    for before, after in itertools.pairwise(slots):
+        if after.starts_at < before.ends_at:
+            raise ValueError(
+                _(
+                    "The slots %(first)s and %(second)s overlap.",
+                    first=_slot_name(before),
+                    second=_slot_name(after),
+                )
+            )
+    return slots
+
+
+def _slot_name(slot: SlotSpec) -> str:
+    return f"{slot.starts_at:%Y-%m-%d %H:%M}–{slot.ends_at:%H:%M}"
+
+
+def _exists(local: datetime, zone: ZoneInfo) -> bool:
+    """False for a wall-clock time skipped by a clock change (02:30 on the spring-forward night)."""
+    there = local.replace(tzinfo=zone).astimezone(UTC).astimezone(zone).replace(tzinfo=None)
+    return there == local
+
+
+def check_slots_fit(slots: list[SlotSpec], *, starts_on: date, ends_on: date, timezone: str) -> None:
+    """Refuse slots outside the event's days, or starting or ending at a time the clock change skips."""
+    zone = ZoneInfo(timezone)
+    for slot in slots:
+        if not starts_on <= slot.starts_at.date() <= ends_on:
+            raise DomainError(
+                "invalid",
+                _("Please check the marked fields."),
+                fields={"slots": _("The slot %(slot)s is not on one of the event's days.", slot=_slot_name(slot))},
+            )
+        if not (_exists(slot.starts_at, zone) and _exists(slot.ends_at, zone)):
+            raise DomainError(
+                "invalid",
+                _("Please check the marked fields."),
+                fields={
+                    "slots": _(
+                        "The slot %(slot)s starts or ends at a time the clock change skips in %(zone)s.",
+                        slot=_slot_name(slot),
+                        zone=timezone,
+                    )
+                },
+            )
 
 
 # Names Python's zoneinfo finds but browsers' Intl.DateTimeFormat refuses (files, aliases of the host's zone).
@@ -172,10 +226,13 @@ def create_event(
     rooms: list[RoomSpec],
     slots: list[SlotSpec],
     slug: str | None = None,
+    max_topics_per_participant: int = 3,
+    venue: str | None = None,
 ) -> tuple[Event, str]:
     """Create an event with its rooms and slots; returns it with the organizer secret (only its hash is kept)."""
     errors = FieldErrors()
     name = clean_text(errors, {"name": name}, "name", max_length=NAME_MAX, required=True)
+    venue = clean_text(errors, {"venue": venue}, "venue", max_length=VENUE_MAX) or None
     errors.raise_if_any()
     if not valid_timezone(timezone):
         raise DomainError("invalid", _("Unknown time zone."), fields={"timezone": _("Unknown time zone.")})
@@ -188,6 +245,7 @@ def create_event(
             _("The last day must be on or after the first (at most 31 days)."),
             fields={"ends_on": _("Invalid date.")},
         )
+    check_slots_fit(slots, starts_on=starts_on, ends_on=ends_on, timezone=timezone)
     secret = new_secret()
     with write_transaction():
         event = Event(
@@ -198,6 +256,8 @@ def create_event(
             timezone=timezone,
             language=language,
             organizer_key_hash=hash_secret(secret),
+            max_topics_per_participant=max_topics_per_participant,
+            venue=venue,
         )
         event.rooms = [
             Room(name=r.name, capacity=r.capacity, location=r.location, position=i) for i, r in enumerate(rooms)
@@ -220,6 +280,32 @@ def find_by_slug(slug: Any, lookup: Callable[[str], Found | None]) -> Found:
 def event_by_slug(slug: Any) -> Event:
     """The event with that slug, or a not_found refusal."""
     return find_by_slug(slug, lambda valid: db.session.scalar(select(Event).where(Event.slug == valid)))
+
+
+def issue_reveal_token(event: Event) -> str:
+    """A one-time token that lets the browser which created the event see its organizer link once."""
+    token = new_secret()
+    with write_transaction():
+        db.session.get(Event, event.id).organizer_reveal_hash = hash_secret(token)
+    return token
+
+
+def redeem_reveal_token(event: Event, token: Any) -> str | None:
+    """A new organizer secret when `token` is the event's unused reveal token (used up now); else None.
+
+    The secret made with the event is never shown: the one shown is made here, so no cookie ever carried it.
+    """
+    if not isinstance(token, str) or len(token) > 128:
+        return None
+    secret = new_secret()
+    with write_transaction():
+        row = db.session.get(Event, event.id)
+        if row.organizer_reveal_hash is None or not secret_matches(token, row.organizer_reveal_hash):
+            return None
+        row.organizer_reveal_hash = None
+        row.organizer_key_hash = hash_secret(secret)
+    db.session.refresh(event)
+    return secret
 
 
 def reset_organizer_secret(event: Event) -> str:

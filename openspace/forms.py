@@ -11,7 +11,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from .events import LANGUAGES
-from .models import NAME_MAX
+from .models import NAME_MAX, VENUE_MAX
 
 LANGUAGE_NAMES = {"de": "Deutsch", "en": "English"}
 DEFAULT_ROOMS = "Plenum | 100\nRaum A | 25\nRaum B | 25\nRaum C | 20"
@@ -23,13 +23,14 @@ class EventForm(FlaskForm):
 
     name = StringField(_l("Name of the event"), validators=[DataRequired(), Length(max=NAME_MAX)])
     slug = StringField(
-        _l("Address (optional)"),
+        _l("Short address (optional)"),
         validators=[
             Optional(),
             Length(max=48),
             Regexp(r"^[a-z0-9-]+$", message=_l("Lowercase letters, digits and hyphens only.")),
         ],
     )
+    venue = StringField(_l("Venue (optional)"), validators=[Optional(), Length(max=VENUE_MAX)])
     starts_on = DateField(_l("First day"), validators=[DataRequired()], default=date.today)
     ends_on = DateField(_l("Last day (optional)"), validators=[Optional()])
     timezone = StringField(_l("Time zone"), validators=[DataRequired(), Length(max=64)], default="Europe/Berlin")

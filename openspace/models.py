@@ -60,6 +60,7 @@ class Event(db.Model):
     language: Mapped[str] = mapped_column(String(8), default="de")
     venue: Mapped[str | None] = mapped_column(String(VENUE_MAX))
     organizer_key_hash: Mapped[str] = mapped_column(String(64))
+    organizer_reveal_hash: Mapped[str | None] = mapped_column(String(64))  # one-time: shows the organizer link once
     revision: Mapped[int] = mapped_column(default=0)
     locked: Mapped[bool] = mapped_column(default=False)
     lock_reason: Mapped[str | None] = mapped_column(String(REASON_MAX))

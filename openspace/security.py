@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, flash, jsonify, redirect, render_template, request
+from flask import Flask, Response, flash, g, jsonify, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from .errors import DomainError
 
@@ -39,6 +39,8 @@ def init_app(app: Flask) -> None:
             or "/organize/" in request.path
         ):
             response.headers.setdefault("Cache-Control", "no-store")
+        if g.get("built_from_host"):  # its links name the Host header: no cache may serve it to anyone else
+            response.headers["Cache-Control"] = "no-store"
         return response
 
     @app.errorhandler(DomainError)
@@ -56,7 +58,9 @@ def init_app(app: Flask) -> None:
         return redirect(request.referrer or "/")
 
     @app.errorhandler(HTTPException)
-    def _http_error(error: HTTPException) -> tuple[Response, int] | HTTPException:
+    def _http_error(error: HTTPException) -> tuple[Response, int] | HTTPException | Response:
+        if isinstance(error, SecurityError):  # a Host outside ALLOWED_HOSTS: no page, no link is built from it
+            return Response("Unknown host.\n", 400, mimetype="text/plain")
         messages = {
             400: _("The request could not be understood."),
             404: _("Not found."),

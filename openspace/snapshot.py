@@ -52,6 +52,8 @@ def event_dict(event: Event) -> dict[str, Any]:
         "venue": event.venue,
         "locked": event.locked,
         "lock_reason": event.lock_reason,
+        "premoderation": event.premoderation,
+        "max_topics_per_participant": event.max_topics_per_participant,
     }
 
 

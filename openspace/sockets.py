@@ -9,9 +9,11 @@ from flask_babel import gettext as _
 from flask_socketio import join_room, leave_room
 from limits import parse
 
-from .broadcast import event_room
+from .broadcast import event_room, organizer_room
 from .errors import DomainError
-from .extensions import limiter, socketio
+from .extensions import db, limiter, socketio
+from .models import Event
+from .moderation import moderation_state
 from .packets import Encoded
 from .snapshot import my_topic_ids, snapshot_by_slug
 from .views.people import current_actor, participant_key, rate_limit_key
@@ -26,8 +28,8 @@ def check_join_limit() -> None:
         raise DomainError("rate_limited", _("Too many requests. Please wait a moment."))
 
 
-# sid -> the event room this socket joined (flask_socketio.rooms() scans every room: O(clients) per call).
-_joined: dict[str, str] = {}
+# sid -> the rooms this socket joined (flask_socketio.rooms() scans every room: O(clients) per call).
+_joined: dict[str, tuple[str, ...]] = {}
 
 
 @socketio.on("connect")
@@ -48,13 +50,22 @@ def on_join(*args: Any) -> dict[str, Any]:
         snapshot = snapshot_by_slug(data.get("event") if isinstance(data, dict) else None)
     except DomainError as error:
         return error.as_dict()
-    room = event_room(snapshot.event_id)
-    previous = _joined.get(request.sid)
-    if previous is not None and previous != room:
+    actor = current_actor()
+    reply: dict[str, Any] = {
+        "ok": True,
+        "wall": Encoded(snapshot.json()),
+        "mine": my_topic_ids(snapshot.event_id, actor),
+    }
+    rooms: tuple[str, ...] = (event_room(snapshot.event_id),)
+    if actor.is_organizer(snapshot.event_id):  # checked on every join: a reset organizer link stops the panel too
+        rooms += (organizer_room(snapshot.event_id),)
+        reply["moderation"] = moderation_state(db.session.get(Event, snapshot.event_id))
+    for previous in set(_joined.get(request.sid, ())) - set(rooms):
         leave_room(previous)
-    join_room(room)
-    _joined[request.sid] = room
-    return {"ok": True, "wall": Encoded(snapshot.json()), "mine": my_topic_ids(snapshot.event_id, current_actor())}
+    for room in rooms:
+        join_room(room)
+    _joined[request.sid] = rooms
+    return reply
 
 
 @socketio.on("disconnect")

@@ -9,6 +9,10 @@ busy with an earlier packet, packets already queued, a full socket buffer) takes
 so the order of packets on a connection never changes. What a direct write could not finish is written
 before anything else.
 
+A connection that stops reading cannot make the server hold its packets without bound: the bytes waiting
+for the writer are counted, and past `max_queued_bytes` (but never for a single packet alone, so a large
+snapshot always goes out) the connection is dropped; the browser reconnects and resyncs from a snapshot.
+
 Every other write (the writer's, and simple-websocket's pongs and close frames) goes out whole
 (`sendall`), one at a time: simple-websocket's `send()` drops the rest of a partial write, and its
 reader answers pings in the middle of whatever frame is waiting for room in the socket; both corrupt
@@ -17,7 +21,9 @@ the stream of a slow phone receiving a large snapshot.
 
 from __future__ import annotations
 
+import socket
 import struct
+from collections import deque
 from typing import Any
 
 import simple_websocket
@@ -90,6 +96,10 @@ class DirectWebSocket(WebSocketWSGI):  # type: ignore[misc]  # engineio's simple
         self.raw: Any = None  # the socket, once the handshake is done
         self.direct = False  # a plain gevent socket (TLS sockets ignore a send timeout of 0)
         self.compresses = False  # the browser asked for permessage-deflate (simple-websocket always agrees)
+        self.max_queued = getattr(server, "max_queued_bytes", None)
+        self.queued: deque[int] = deque()  # sizes of the packets handed to the writer, oldest first
+        self.queued_bytes = 0
+        self.dropped = False
         engine = getattr(handler, "__self__", None)
         # A second upgrade request for one session must not take over the first's writes.
         self.engine_socket: EngineSocket | None = None
@@ -131,23 +141,53 @@ class DirectWebSocket(WebSocketWSGI):  # type: ignore[misc]  # engineio's simple
             or engine.closed
             or engine.queue.qsize()
         ):
-            return EngineSocket.send(engine, pkt)
+            return self.enqueue(engine, pkt)
         if not engine.check_ping_timeout():
             return None
+        self.queued.clear()  # nothing is waiting: the count starts again from zero (it never drifts upwards)
+        self.queued_bytes = 0
         frame = frame_of(pkt)
         if frame is None or (self.compresses and len(frame) > COMPRESS_FROM):
-            return EngineSocket.send(engine, pkt)
+            return self.enqueue(engine, pkt)
         try:
             sent = self.raw.send(frame, 0, 0.0)  # gevent: a timeout of 0 never waits
         except OSError:  # full buffer, or broken: the writer sends it, or finds out and closes
-            return EngineSocket.send(engine, pkt)
+            return self.enqueue(engine, pkt)
         if sent < len(frame):
             self.rest = frame[sent:]
             EngineSocket.send(engine, eio_packet.Packet(eio_packet.NOOP))  # wakes the writer for the rest
         return None
 
+    def enqueue(self, engine: EngineSocket, pkt: eio_packet.Packet) -> None:
+        """The library's path through the writer's queue, counted; a connection that stopped reading is dropped."""
+        if self.dropped:
+            return
+        data = pkt.data
+        size = len(data) if isinstance(data, str | bytes) else 16  # characters of text: near enough, no copy
+        if self.max_queued is not None and self.queued_bytes and self.queued_bytes + size > self.max_queued:
+            self.drop()
+            return
+        self.queued.append(size)
+        self.queued_bytes += size
+        EngineSocket.send(engine, pkt)
+
+    def drop(self) -> None:
+        """Cut a connection whose unread packets passed the limit: its writer and reader end, its packets go."""
+        self.dropped = True
+        self.queued.clear()
+        self.queued_bytes = 0
+        self.rest = b""
+        if self.engine_socket is not None:
+            self.engine_socket.queue.put(None)  # ends the writer once the socket is cut
+        try:
+            self.raw.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
     def send(self, message: str | bytes) -> None:
         """The engine.io writer's send: one whole message, framed (and compressed, if agreed) by wsproto."""
+        if self.queued:
+            self.queued_bytes = max(0, self.queued_bytes - self.queued.popleft())
         ws = self.ws
         if not ws.connected:
             raise OSError("the WebSocket is closed")
@@ -163,7 +203,8 @@ class DirectWebSocket(WebSocketWSGI):  # type: ignore[misc]  # engineio's simple
             self.raw.sendall(data)
 
 
-def install(engineio_server: Any) -> None:
+def install(engineio_server: Any, *, max_queued_bytes: int | None = None) -> None:
     """Serve this Engine.IO server's WebSocket connections with DirectWebSocket (gevent mode only)."""
+    engineio_server.max_queued_bytes = max_queued_bytes
     if engineio_server.async_mode == "gevent":
         engineio_server._async = {**engineio_server._async, "websocket": DirectWebSocket}

@@ -6,15 +6,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from .activity import log_step, logged_topic
 from .database import write_transaction
 from .errors import DomainError
 from .extensions import db
 from .fields import FieldErrors, clean_id, clean_request_id, clean_text, valid_id
 from .identity import Actor
-from .models import HOST_MAX, TEXT_MAX, TITLE_MAX, Event, Room, Slot, Topic, utcnow
+from .models import HOST_MAX, TEXT_MAX, TITLE_MAX, BlockedParticipant, Event, Room, Slot, Topic, utcnow
 from .snapshot import topic_dict
 
 TOPIC_FIELDS = ("title", "host", "goal", "context")
@@ -29,6 +30,7 @@ class Change:
     kind: str
     topic: dict[str, Any] | None = None
     topic_id: int | None = None
+    event: dict[str, Any] | None = None  # "event_updated": the event's new public fields (lock, settings)
 
     def as_message(self) -> dict[str, Any]:
         """The `wall_changed` payload: the new revision and the delta."""
@@ -37,6 +39,8 @@ class Change:
             change["topic"] = self.topic
         if self.topic_id is not None:
             change["topic_id"] = self.topic_id
+        if self.event is not None:
+            change["event"] = self.event
         return {"revision": self.revision, "change": change}
 
 
@@ -45,7 +49,7 @@ _BUMP = (
     update(_EVENTS)
     .where(_EVENTS.c.id == bindparam("event_id"))
     .values(revision=_EVENTS.c.revision + 1)
-    .returning(_EVENTS.c.revision, _EVENTS.c.locked)
+    .returning(_EVENTS.c.revision, _EVENTS.c.locked, _EVENTS.c.lock_reason)
 )
 
 
@@ -54,10 +58,74 @@ def _bump_revision(event_id: int, actor: Actor) -> int:
 
     The lock is read in the same statement, so it is as fresh as the revision; a refusal rolls the bump back.
     """
-    revision, locked = db.session.execute(_BUMP, {"event_id": event_id}).one()
+    revision, locked, reason = db.session.execute(_BUMP, {"event_id": event_id}).one()
     if locked and not actor.is_organizer(event_id):
-        raise DomainError("locked", _("The wall is locked; only the organizers can change it now."))
+        raise _locked_error(reason)
     return revision
+
+
+def bump_revision(event_id: int) -> int:
+    """The next revision of an event's wall, for an organizer's change (a locked wall does not stop it)."""
+    return db.session.execute(_BUMP, {"event_id": event_id}).one()[0]
+
+
+_POSTING_RULES = (
+    select(
+        _EVENTS.c.revision,
+        _EVENTS.c.locked,
+        _EVENTS.c.lock_reason,
+        _EVENTS.c.premoderation,
+        _EVENTS.c.max_topics_per_participant,
+    )
+    .where(_EVENTS.c.id == bindparam("event_id"))
+    .with_for_update()
+)
+
+
+def _locked_error(reason: str | None) -> DomainError:
+    message = _("The wall is locked; only the organizers can change it now.")
+    return DomainError("locked", f"{message} {reason}" if reason else message)
+
+
+def _check_not_blocked(event_id: int, actor: Actor) -> None:
+    """Refuse a participant key an organizer blocked on this event."""
+    if actor.is_organizer(event_id):
+        return
+    if db.session.get(BlockedParticipant, (event_id, actor.author_hash)) is not None:
+        raise DomainError("blocked", _("The organizers have stopped changes to the wall from this device."))
+
+
+def _check_cap(event_id: int, actor: Actor, cap: int) -> None:
+    """Refuse a participant's topic past the event's per-person cap (0: no cap); organizers post for others."""
+    if cap == 0 or actor.is_organizer(event_id):
+        return
+    held = db.session.scalar(
+        select(func.count())
+        .select_from(Topic)
+        .where(Topic.event_id == event_id, Topic.author_hash == actor.author_hash, Topic.status != "withdrawn")
+    )
+    if held >= cap:
+        raise DomainError(
+            "limit",
+            _(
+                "You have pinned %(count)d Anliegen, the most this event allows per person. "
+                "Withdraw one to pin another.",
+                count=held,
+            ),
+        )
+
+
+def _check_queue(event_id: int, *, pending: bool, queue_max: int | None) -> None:
+    """Refuse a topic past the ceiling of the unplaced (or the approval) queue."""
+    if queue_max is None:
+        return
+    waiting = Topic.status == "pending" if pending else (Topic.status == "live") & Topic.room_id.is_(None)
+    count = db.session.scalar(select(func.count()).select_from(Topic).where(Topic.event_id == event_id, waiting))
+    if count >= queue_max:
+        raise DomainError(
+            "full",
+            _("The queue of waiting Anliegen is full. Please choose a free place or try again later."),
+        )
 
 
 def _clean_topic(data: Any, *, partial: bool) -> dict[str, Any]:
@@ -131,8 +199,14 @@ def _load_holder(event_id: int, room_id: int | None, slot_id: int | None) -> Dom
     return _taken(holder)
 
 
-def post_topic(event: Event, *, actor: Actor, data: Any) -> tuple[dict[str, Any], Change | None]:
-    """Pin a new topic into a free cell (or the unplaced queue); replays of one request_id return the first topic."""
+def post_topic(
+    event: Event, *, actor: Actor, data: Any, queue_max: int | None = None
+) -> tuple[dict[str, Any], Change | None]:
+    """Pin a new topic into a free cell (or the unplaced queue); replays of one request_id return the first topic.
+
+    Under pre-moderation a participant's topic waits, invisible on the wall, for an organizer's approval
+    (its `status` is "pending", the cell it asked for kept aside); no wall change is announced for it then.
+    """
     if actor.author_hash is None:
         raise DomainError("forbidden", _("Your browser did not send its participant cookie. Please reload the page."))
     fields = _clean_topic(data, partial=False)
@@ -145,29 +219,61 @@ def post_topic(event: Event, *, actor: Actor, data: Any) -> tuple[dict[str, Any]
                     select(Topic).where(Topic.event_id == event_id, Topic.request_id == request_id)
                 )
                 if earlier is not None:
-                    return topic_dict(earlier), None
-            revision = _bump_revision(event_id, actor)
+                    return posted_dict(earlier), None
+            rules = db.session.execute(_POSTING_RULES, {"event_id": event_id}).one()
+            organizer = actor.is_organizer(event_id)
+            if rules.locked and not organizer:
+                raise _locked_error(rules.lock_reason)
+            _check_not_blocked(event_id, actor)
+            _check_cap(event_id, actor, rules.max_topics_per_participant)
             _check_cell(event_id, fields["room_id"], fields["slot_id"])
+            pending = rules.premoderation and not organizer
+            if pending or fields["room_id"] is None:
+                _check_queue(event_id, pending=pending, queue_max=queue_max)
             topic = Topic(event_id=event_id, author_hash=actor.author_hash, request_id=request_id, **fields)
+            if pending:
+                topic.status = "pending"
+                topic.wanted_room_id, topic.wanted_slot_id = topic.room_id, topic.slot_id
+                topic.room_id = topic.slot_id = None
+            revision = None if pending else bump_revision(event_id)
             db.session.add(topic)
             db.session.flush()
-            posted = topic_dict(topic)
+            log_step(
+                event_id,
+                actor=actor,
+                action="submit" if pending else "post",
+                revision=rules.revision if revision is None else revision,
+                topic_id=topic.id,
+                after=logged_topic(topic),
+            )
+            posted = posted_dict(topic)
     except IntegrityError:
         earlier = request_id and db.session.scalar(
             select(Topic).where(Topic.event_id == event_id, Topic.request_id == request_id)
         )
         if earlier:
-            return topic_dict(earlier), None
+            return posted_dict(earlier), None
         raise _load_holder(event_id, fields["room_id"], fields["slot_id"]) from None
+    if revision is None:
+        return posted, None
     return posted, Change(event_id, revision, "topic_posted", topic=posted)
+
+
+def posted_dict(topic: Topic) -> dict[str, Any]:
+    """What the poster is told: the topic's public fields, and whether it waits for approval (and where)."""
+    shown = topic_dict(topic)
+    if topic.status != "live":
+        shown.update(status=topic.status, room_id=topic.wanted_room_id, slot_id=topic.wanted_slot_id)
+    return shown
 
 
 def _editable_topic(event_id: int, actor: Actor, topic_id: Any) -> Topic:
     topic = db.session.get(Topic, topic_id) if valid_id(topic_id) is not None else None
-    if topic is None or topic.event_id != event_id:
+    if topic is None or topic.event_id != event_id or topic.status != "live":
         raise DomainError("not_found", _("This topic does not exist (any more)."))
     if not (actor.owns(topic.author_hash) or actor.is_organizer(event_id)):
         raise DomainError("forbidden", _("Only the topic's host or the organizers can change it."))
+    _check_not_blocked(event_id, actor)
     return topic
 
 
@@ -183,31 +289,54 @@ def update_topic(event: Event, *, actor: Actor, topic_id: Any, data: Any) -> tup
             revision = _bump_revision(event_id, actor)
             if "room_id" in fields:
                 _check_cell(event_id, fields["room_id"], fields["slot_id"], moving=topic)
+            before = logged_topic(topic)
             for name, value in fields.items():
                 setattr(topic, name, value)
             topic.updated_at = utcnow()
             db.session.flush()
             updated = topic_dict(topic)
+            moved = (before["room_id"], before["slot_id"]) != (topic.room_id, topic.slot_id)
+            action = "move" if moved and all(before[name] == updated[name] for name in TOPIC_FIELDS) else "edit"
+            log_step(
+                event_id,
+                actor=actor,
+                action=action,
+                revision=revision,
+                topic_id=topic.id,
+                before=before,
+                after=logged_topic(topic),
+            )
     except IntegrityError:
         raise _load_holder(event_id, fields.get("room_id"), fields.get("slot_id")) from None
     return updated, Change(event_id, revision, "topic_updated", topic=updated)
 
 
 def withdraw_topic(event: Event, *, actor: Actor, topic_id: Any) -> Change:
-    """Remove a topic from the wall, freeing its cell."""
+    """Take a topic off the wall, freeing its cell; it is kept (withdrawn) so organizers can restore it."""
     event_id = event.id
     with write_transaction():
         topic = _editable_topic(event_id, actor, topic_id)
         revision = _bump_revision(event_id, actor)
-        db.session.delete(topic)
-    return Change(event_id, revision, "topic_withdrawn", topic_id=topic_id)
+        change = withdraw(topic, actor=actor, revision=revision)
+    return change
 
 
-def apply_change(state: dict[str, Any], message: dict[str, Any]) -> dict[str, Any]:
-    """Apply one `wall_changed` delta to a wall state (the browser does the same in JS)."""
-    change = message["change"]
-    topics = [t for t in state["topics"] if t["id"] != change.get("topic_id", change.get("topic", {}).get("id"))]
-    if change["type"] in {"topic_posted", "topic_updated"}:
-        topics.append(change["topic"])
-        topics.sort(key=lambda t: t["id"])
-    return {**state, "topics": topics, "revision": message["revision"]}
+def withdraw(topic: Topic, *, actor: Actor, revision: int, action: str = "withdraw") -> Change:
+    """In a write transaction: mark a live or pending topic withdrawn, remembering its cell, and log it."""
+    before = logged_topic(topic)
+    if topic.status == "live":
+        topic.wanted_room_id, topic.wanted_slot_id = topic.room_id, topic.slot_id
+    topic.room_id = topic.slot_id = None
+    topic.status = "withdrawn"
+    topic.withdrawn_at = utcnow()
+    db.session.flush()
+    log_step(
+        topic.event_id,
+        actor=actor,
+        action=action,
+        revision=revision,
+        topic_id=topic.id,
+        before=before,
+        after=logged_topic(topic),
+    )
+    return Change(topic.event_id, revision, "topic_withdrawn", topic_id=topic.id)

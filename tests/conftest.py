@@ -82,6 +82,16 @@ def build_event(app, *, slug="zukunft", rooms=3, slots=3, language="en"):
         return event.slug, secret
 
 
+def set_topic_cap(app, slug, cap):
+    """Set an event's cap on topics per participant (0: none) straight in the database."""
+    from openspace.events import event_by_slug
+    from openspace.extensions import db
+
+    with app.app_context():
+        event_by_slug(slug).max_topics_per_participant = cap
+        db.session.commit()
+
+
 @pytest.fixture
 def event(app):
     """Slug of a 3 x 3 event; ids: rooms 1-3, slots 1-3."""

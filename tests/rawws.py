@@ -8,10 +8,13 @@ reads every frame off a plain socket, inflates permessage-deflate messages with 
 from __future__ import annotations
 
 import base64
+import fcntl
 import json
 import os
 import socket
 import struct
+import termios
+import time
 import zlib
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -24,6 +27,7 @@ class Frame:
     opcode: int
     compressed: bool
     text: str
+    wire_size: int  # payload bytes as sent, before inflating
 
 
 class RawSocketIO:
@@ -91,7 +95,7 @@ class RawSocketIO:
         compressed = bool(first & 0x40)
         if compressed:
             payload = self.inflater.decompress(payload + b"\x00\x00\xff\xff")
-        frame = Frame(opcode=first & 0x0F, compressed=compressed, text=payload.decode())
+        frame = Frame(opcode=first & 0x0F, compressed=compressed, text=payload.decode(), wire_size=size)
         if frame.opcode in (1, 2):
             self.frames.append(frame)
         elif frame.opcode == 0xA:
@@ -150,6 +154,40 @@ class RawSocketIO:
         assert text.startswith("42["), text
         name, data = json.loads(text[2:])
         return name, data
+
+    def unread(self) -> int:
+        """Bytes waiting in this client's receive queue (FIONREAD), plus those read off it but not yet parsed."""
+        queued = struct.unpack("i", fcntl.ioctl(self.sock.fileno(), termios.FIONREAD, b"\0\0\0\0"))[0]
+        return queued + len(self.buffer)
+
+    def server_queue(self) -> int:
+        """Bytes the server's kernel holds for this connection, written by the server but not yet taken by us."""
+        client_port = self.sock.getsockname()[1]
+        server_port = self.sock.getpeername()[1]
+        with open("/proc/net/tcp") as table:
+            for line in table.readlines()[1:]:
+                fields = line.split()
+                local, remote = (int(address.split(":")[1], 16) for address in fields[1:3])
+                if (local, remote) == (server_port, client_port):
+                    return int(fields[4].split(":")[0], 16)
+        raise AssertionError("the server's end of this connection is not in /proc/net/tcp")
+
+    def wait_until_stalled(self, *, timeout: float = 10, settle: float = 0.3) -> int:
+        """Wait until the server cannot write on: data is queued at both ends and nothing moved for `settle` s.
+
+        Returns the bytes queued; a test compares them with the frame it then reads: fewer means the server was
+        stuck in the middle of writing it, the rest still unwritten in the server process.
+        """
+        deadline = time.monotonic() + timeout
+        last, since = None, time.monotonic()
+        while time.monotonic() < deadline:
+            now = (self.unread(), self.server_queue())
+            if now != last:
+                last, since = now, time.monotonic()
+            elif now[0] > 0 and now[1] > 0 and time.monotonic() - since >= settle:
+                return sum(now)
+            time.sleep(0.02)
+        raise AssertionError(f"the server did not stall mid-message within {timeout} s (queues: {last})")
 
     def close(self) -> None:
         self.sock.close()

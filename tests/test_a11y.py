@@ -24,6 +24,21 @@ def axe_violations(page) -> list[str]:
     ]
 
 
+@pytest.fixture
+def new_context(browser):
+    """Opens browser contexts for one test and closes them afterwards, also when the test failed."""
+    opened = []
+
+    def open_context(**options):
+        context = browser.new_context(**options)
+        opened.append(context)
+        return context
+
+    yield open_context
+    for context in opened:
+        context.close()
+
+
 @pytest.fixture(scope="module")
 def event_with_topics(site):
     """A German two-day event with two topics; returns (slug, organizer link)."""
@@ -57,19 +72,18 @@ def event_with_topics(site):
         ("/new", DESKTOP),
     ],
 )
-def test_axe_reports_no_serious_or_critical_violations(browser, site, event_with_topics, path, options):
-    context = browser.new_context(bypass_csp=True, locale="de-DE", **options)
+def test_axe_reports_no_serious_or_critical_violations(new_context, site, event_with_topics, path, options):
+    context = new_context(bypass_csp=True, locale="de-DE", **options)
     page = context.new_page()
     page.goto(site.url + path)
     if path.startswith("/e/a11y/") and path != "/e/a11y/poster":
         page.wait_for_selector(LIVE)
     assert axe_violations(page) == []
-    context.close()
 
 
-def test_axe_on_open_form_and_organizer_overview(browser, site, event_with_topics):
+def test_axe_on_open_form_and_organizer_overview(new_context, site, event_with_topics):
     _slug, organizer_link = event_with_topics
-    context = browser.new_context(bypass_csp=True, locale="de-DE", **PHONE)
+    context = new_context(bypass_csp=True, locale="de-DE", **PHONE)
     page = context.new_page()
     page.goto(organizer_link.replace("http://127.0.0.1:5000", site.url))
     page.wait_for_selector(LIVE)
@@ -79,11 +93,10 @@ def test_axe_on_open_form_and_organizer_overview(browser, site, event_with_topic
     page.click("#f-submit")  # empty form: the error state must be accessible too
     page.wait_for_selector("#form-error:not([hidden])")
     assert axe_violations(page) == []
-    context.close()
 
 
-def test_keyboard_alone_can_post_an_anliegen(browser, site, event_with_topics):
-    context = browser.new_context(locale="de-DE", **DESKTOP)
+def test_keyboard_alone_can_post_an_anliegen(new_context, site, event_with_topics):
+    context = new_context(locale="de-DE", **DESKTOP)
     page = context.new_page()
     page.goto(site.url + "/e/a11y/")
     page.wait_for_selector(LIVE)
@@ -107,30 +120,47 @@ def test_keyboard_alone_can_post_an_anliegen(browser, site, event_with_topics):
     page.wait_for_selector("#form-panel[hidden]", state="attached")
     titles = [t["title"] for t in HttpParticipant(site.url, "a11y").wall()["topics"]]
     assert titles.count("Per Tastatur eingetragen") == 1
-    context.close()
 
 
-def test_live_region_announces_changes_politely_and_motion_is_reduced_on_request(browser, site, event_with_topics):
-    context = browser.new_context(locale="de-DE", reduced_motion="reduce", **DESKTOP)
+@pytest.mark.parametrize("motion", ["no-preference", "reduce"])
+def test_new_topic_is_highlighted_announced_politely_and_animated_unless_motion_is_reduced(new_context, site, motion):
+    slug = f"motion-{motion}"
+    cli(
+        site.database_url,
+        "create-event",
+        "--name=Bewegung",
+        f"--slug={slug}",
+        "--starts-on=2026-02-27",
+        "--language=de",
+        "--room=Plenum",
+        "--room=Werkstatt",
+        "--slot=2026-02-27 09:00-10:00 Runde 1",
+    )
+    context = new_context(locale="de-DE", reduced_motion=motion, **DESKTOP)
     wall = context.new_page()
-    wall.goto(site.url + "/e/a11y/wall")
+    wall.goto(f"{site.url}/e/{slug}/wall")
     wall.wait_for_selector(LIVE)
     assert wall.get_attribute("#announcer", "aria-live") == "polite"
-    person = HttpParticipant(site.url, "a11y")
-    room, slot = person.wall()["rooms"][1]["id"], person.wall()["slots"][1]["id"]
+    person = HttpParticipant(site.url, slug)
+    room, slot = person.wall()["rooms"][1]["id"], person.wall()["slots"][0]["id"]
     assert (
         person.post({"title": "Leise angekündigt", "host": "Ada", "room_id": room, "slot_id": slot}).status_code == 201
     )
     wall.wait_for_function("document.getElementById('announcer').textContent.includes('Leise angekündigt')")
     assert wall.text_content("#announcer") == "Neues Anliegen: Leise angekündigt"
+
     fresh = wall.locator("td.fresh")
     assert fresh.count() == 1
-    assert fresh.evaluate("el => getComputedStyle(el).animationName") == "none"
-    context.close()
+    assert fresh.locator(".topic-title").text_content() == "Leise angekündigt"
+    style = fresh.evaluate(
+        "el => { const s = getComputedStyle(el); return [s.outlineStyle, s.animationName, s.animationDuration]; }"
+    )
+    # Highlighted either way; only its pulse goes when motion is reduced.
+    assert style == (["solid", "pulse", "1.2s"] if motion == "no-preference" else ["solid", "none", "0s"])
 
 
-def test_zoom_is_never_disabled_and_days_are_headed_after_live_updates(browser, site, event_with_topics):
-    context = browser.new_context(locale="de-DE", **PHONE)
+def test_zoom_is_never_disabled_and_days_are_headed_after_live_updates(new_context, site, event_with_topics):
+    context = new_context(locale="de-DE", **PHONE)
     page = context.new_page()
     page.goto(site.url + "/e/a11y/")
     page.wait_for_selector(LIVE)
@@ -142,4 +172,3 @@ def test_zoom_is_never_disabled_and_days_are_headed_after_live_updates(browser, 
     HttpParticipant(site.url, "a11y").post({"title": "Neu gerendert", "host": "Jo"})
     page.wait_for_selector("text=Neu gerendert")
     assert page.locator(".day-head").all_text_contents() == before
-    context.close()

@@ -8,6 +8,8 @@ every change exactly once, each revision exactly one above the one before.
 from __future__ import annotations
 
 import pytest
+import requests
+from live import HttpParticipant, LiveServer, cli
 
 from bench.scenarios import app_event, app_target, measure_fanout
 
@@ -32,3 +34,28 @@ def test_fanout_smoke_every_client_gets_every_change_in_order():
     assert result["clients_with_gaps"] == 0
     assert result["clients_complete"] == CLIENTS
     assert result["revisions_ok"] is True  # each client: join revision, then +1 per change, up to the last post
+
+
+def test_stall_probe_reports_each_post_only_when_switched_on(tmp_path):
+    database_url = f"sqlite:///{tmp_path / 'probe.sqlite3'}"
+    cli(
+        database_url,
+        "create-event",
+        "--name=Probe",
+        "--slug=probe",
+        "--starts-on=2026-02-27",
+        "--room=A",
+        "--slot=09:00-10:00",
+    )
+    with LiveServer(database_url) as plain:
+        assert requests.get(f"{plain.url}/_probe/stall", timeout=10).status_code == 404
+    with LiveServer(database_url, env={"OPENSPACE_STALL_PROBE": "1"}) as probed:
+        person = HttpParticipant(probed.url, "probe")
+        requests.get(f"{probed.url}/_probe/stall", timeout=10).raise_for_status()  # start counting now
+        for title in ("Eins", "Zwei"):
+            assert person.post({"title": title, "host": "Ada"}).status_code == 201
+        figures = requests.get(f"{probed.url}/_probe/stall", timeout=10).json()["post_commit_emit"]
+        again = requests.get(f"{probed.url}/_probe/stall", timeout=10).json()["post_commit_emit"]
+    assert figures["n"] == 2
+    assert 0 < figures["p50_ms"] <= figures["max_ms"]
+    assert again == {"n": 0}  # each read starts over

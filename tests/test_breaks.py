@@ -68,6 +68,7 @@ def test_moving_a_topic_into_a_break_is_422_and_leaves_it_where_it_was(app):
     response = alice.patch(topic["id"], {"room_id": room_id, "slot_id": break_id})
 
     assert response.status_code == 422
+    assert response.get_json()["code"] == "invalid"
     assert response.get_json()["fields"] == {"slot_id": "This time is a break: no topics are placed there."}
     assert alice.wall().get_json()["topics"] == [topic]
 

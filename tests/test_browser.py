@@ -6,12 +6,13 @@ Screenshots go to test-artifacts/ at the repository root (gitignored).
 from __future__ import annotations
 
 import itertools
+import json
 import os
 import re
-import time
 from pathlib import Path
 
 import pytest
+import requests
 from live import ROOT, HttpParticipant, LiveServer, cli
 
 if os.environ.get("CI") == "true":
@@ -36,6 +37,13 @@ ARTIFACTS = ROOT / "test-artifacts"
 PHONE = {"viewport": {"width": 360, "height": 780}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
 DESKTOP = {"viewport": {"width": 1920, "height": 1080}}
 LIVE = '#status[data-state="live"]'
+# The promise (README, PRODUCT.md): a change shows on every phone and wall within one second, without a reload.
+LIVE_UPDATE_MS = 1_000
+# On CI, headless Chromium and the server share two busy cores with other jobs: a page can be starved for seconds
+# that a real event never sees. Browser tests give every time bound this margin on top, so they check that
+# updates arrive live; bench/ measures how fast they arrive.
+CI_MARGIN_MS = 4_000
+LIVE_UPDATE_TIMEOUT_MS = LIVE_UPDATE_MS + CI_MARGIN_MS
 # Console errors that are expected and harmless in every test (not failures).
 FAVICON_404 = ("404", r"/favicon\.ico$")
 _slugs = itertools.count(1)
@@ -176,6 +184,13 @@ def watch(browser):
     assert session.page_errors == [], session.page_errors
 
 
+def silent_drop_ms(base_url: str) -> int:
+    """How long a silently dead connection can still look live: the server's Engine.IO ping interval + timeout."""
+    handshake = requests.get(f"{base_url}/socket.io/?EIO=4&transport=polling", timeout=10).text
+    opened = json.loads(handshake[handshake.index("{") :])
+    return opened["pingInterval"] + opened["pingTimeout"]
+
+
 def wait_live(page, timeout: float = 10_000) -> None:
     page.wait_for_selector(LIVE, timeout=timeout)
 
@@ -240,14 +255,14 @@ def test_phone_post_appears_on_wall_without_reload(site, slug, watch, artifacts)
     phone.screenshot(path=str(artifacts / "phone-form.png"), full_page=True)
     phone.locator("#f-submit").tap()
 
-    started = time.monotonic()
-    expect(wall_cell(wall, room_id, slot_id).locator(".topic-title")).to_have_text(title, timeout=2_000)
-    print(f"wall showed the topic {time.monotonic() - started:.3f}s after the tap")
+    expect(wall_cell(wall, room_id, slot_id).locator(".topic-title")).to_have_text(
+        title, timeout=LIVE_UPDATE_TIMEOUT_MS
+    )
     assert wall.locator("#grid .topic-title", has_text=title).count() == 1
     assert marker(wall) == 1, "the wall reloaded"
     revision = api_revision(site.url, slug)
     assert revision == 1
-    expect(wall.locator("body")).to_have_attribute("data-revision", str(revision), timeout=2_000)
+    expect(wall.locator("body")).to_have_attribute("data-revision", str(revision), timeout=LIVE_UPDATE_TIMEOUT_MS)
     # The poster's own phone shows it too, as its own, and closed the form.
     expect(phone.locator("#form-panel")).to_be_hidden()
     expect(list_cell(phone, room_id, slot_id).locator(".topic-title")).to_have_text(title)
@@ -330,16 +345,18 @@ def test_own_topic_edit_and_withdraw_only_by_author(site, slug, watch, artifacts
     a.fill("#f-title", "Neuer Titel")
     a.locator("#f-submit").tap()
     expect(a.locator("#form-panel")).to_be_hidden()
-    expect(wall_cell(wall, room_id, slot_id).locator(".topic-title")).to_have_text("Neuer Titel", timeout=2_000)
-    expect(b_cell.locator(".topic-title")).to_have_text("Neuer Titel", timeout=2_000)
+    expect(wall_cell(wall, room_id, slot_id).locator(".topic-title")).to_have_text(
+        "Neuer Titel", timeout=LIVE_UPDATE_TIMEOUT_MS
+    )
+    expect(b_cell.locator(".topic-title")).to_have_text("Neuer Titel", timeout=LIVE_UPDATE_TIMEOUT_MS)
     expect(wall.locator("body")).to_have_attribute("data-revision", str(api_revision(site.url, slug)))
 
     list_cell(a, room_id, slot_id).locator("[data-withdraw]").tap()
-    expect(wall_cell(wall, room_id, slot_id)).to_have_class(re.compile(r"\bfree\b"), timeout=2_000)
+    expect(wall_cell(wall, room_id, slot_id)).to_have_class(re.compile(r"\bfree\b"), timeout=LIVE_UPDATE_TIMEOUT_MS)
     expect(wall_cell(wall, room_id, slot_id).locator(".topic-title")).to_have_count(0)
-    expect(claim_button(b, room_id, slot_id)).to_be_visible(timeout=2_000)
+    expect(claim_button(b, room_id, slot_id)).to_be_visible(timeout=LIVE_UPDATE_TIMEOUT_MS)
     expect(b_cell).to_have_class(re.compile(r"\bfree\b"))
-    expect(claim_button(a, room_id, slot_id)).to_be_visible(timeout=2_000)
+    expect(claim_button(a, room_id, slot_id)).to_be_visible(timeout=LIVE_UPDATE_TIMEOUT_MS)
     assert HttpParticipant(site.url, slug).wall()["topics"] == []
     assert watch.dialogs == ["confirm: Withdraw this Anliegen from the wall?"]
     assert marker(wall) == 1 and marker(b) == 1, "a page reloaded"
@@ -397,8 +414,9 @@ def test_wall_recovers_after_server_restart(browser, tmp_path, watch, artifacts)
         wait_live(wall)
         mark(wall)
 
+        detect_ms = silent_drop_ms(first.url) + CI_MARGIN_MS  # a stopped server is noticed sooner still
         first.stop()
-        expect(wall.locator("#status")).to_have_attribute("data-state", "reconnecting", timeout=10_000)
+        expect(wall.locator("#status")).to_have_attribute("data-state", "reconnecting", timeout=detect_ms)
         wall.screenshot(path=str(artifacts / "wall-reconnecting.png"))
 
         second = LiveServer(database_url, port=first.port).start()

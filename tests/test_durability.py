@@ -38,7 +38,16 @@ def post_steadily(base_url: str, stop: threading.Event, acknowledged: list[str],
 def test_kill_nine_twenty_times_loses_no_acknowledged_topic(tmp_path):
     database = tmp_path / "crash.sqlite3"
     url = f"sqlite:///{database}"
-    cli(url, "create-event", "--name=Crash", "--slug=crash", "--starts-on=2026-02-27", "--room=A", "--slot=09:00-10:00")
+    cli(
+        url,
+        "create-event",
+        "--name=Crash",
+        "--slug=crash",
+        "--starts-on=2026-02-27",
+        "--max-topics-per-participant=0",
+        "--room=A",
+        "--slot=09:00-10:00",
+    )
     rng = random.Random(4711)
     acknowledged: list[str] = []
     errors: list[str] = []

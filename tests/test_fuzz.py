@@ -18,6 +18,16 @@ settings.register_profile(
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "suite"))
 
 ALLOWED = {200, 201, 400, 403, 404, 409, 413, 422, 423}
+# docs/api.md: the codes each refusal status may carry.
+CODES = {
+    400: {"bad_request", "csrf", "http_400"},
+    403: {"forbidden"},
+    404: {"not_found", "http_404"},
+    409: {"taken"},
+    413: {"http_413"},
+    422: {"invalid"},
+    423: {"locked"},
+}
 
 text = (
     st.text(st.characters(codec="utf-8"), max_size=200)
@@ -63,6 +73,7 @@ def assert_clear(response) -> None:
     if response.status_code >= 400:
         assert data["ok"] is False
         assert isinstance(data["error"], str) and data["error"]
+        assert data["code"] in CODES[response.status_code], data
 
 
 @given(payload=body)
@@ -105,6 +116,7 @@ def test_fuzz_socket_join(person, payload):
         assert ack["ok"] in {True, False}
         if not ack["ok"]:
             assert ack["error"]
+            assert ack["code"] == "not_found", ack  # docs/api.md; rate limits are off in this app
     finally:
         socket.disconnect()
 
@@ -112,6 +124,7 @@ def test_fuzz_socket_join(person, payload):
 def test_lone_surrogate_in_title_is_a_clear_422(person):
     response = person.post({"title": "a\ud800b", "host": "x", "room_id": None, "slot_id": None})
     assert response.status_code == 422
+    assert response.get_json()["code"] == "invalid"
     assert response.get_json()["fields"] == {"title": "Contains control characters."}
 
 

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import re
+
 from conftest import Participant, build_event, make_app, topic_body
+from flask.sessions import SecureCookieSessionInterface
 
 from openspace.events import event_by_slug, reset_organizer_secret
 from openspace.extensions import db
@@ -23,6 +27,7 @@ def test_reset_organizer_link_takes_rights_from_browsers_that_had_them(app, orga
     topic = host.post(topic_body(room_id=room_id, slot_id=slot_id)).get_json()["topic"]
     orga = organizer(app, slug, secret)
     assert orga.patch(topic["id"], {"title": "Vom Orga-Team"}).status_code == 200
+    assert [t["title"] for t in host.wall().get_json()["topics"]] == ["Vom Orga-Team"]
     with app.app_context():
         new_secret = reset_organizer_secret(event_by_slug(slug))
 
@@ -34,6 +39,7 @@ def test_reset_organizer_link_takes_rights_from_browsers_that_had_them(app, orga
     assert [t["title"] for t in host.wall().get_json()["topics"]] == ["Vom Orga-Team"]
     again = organizer(app, slug, new_secret)
     assert again.patch(topic["id"], {"title": "Mit neuem Link"}).get_json()["topic"]["title"] == "Mit neuem Link"
+    assert [t["title"] for t in host.wall().get_json()["topics"]] == ["Mit neuem Link"]
 
 
 def test_phone_page_stops_showing_organizer_tools_after_reset(app, organizer_secret):
@@ -83,5 +89,37 @@ def test_forged_organizer_grant_in_the_session_grants_nothing(app, organizer_sec
         session["org"] = [[2, "0" * 32], 2, [2]]
 
     assert forger.client.get(f"/e/{slug}/organizer").status_code == 403
-    assert forger.delete(topic["id"]).status_code == 403
+    refused = forger.delete(topic["id"])
+    assert (refused.status_code, refused.get_json()["code"]) == (403, "forbidden")
     assert host.wall().get_json()["topics"] == [topic]
+
+
+def test_new_event_cookie_never_carries_the_organizer_secret_and_the_link_shows_once(app):
+    client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    app.config["WTF_CSRF_ENABLED"] = False
+    form = {
+        "name": "Geheim",
+        "slug": "geheim",
+        "starts_on": "2026-02-27",
+        "ends_on": "",
+        "timezone": "Europe/Berlin",
+        "language": "en",
+        "rooms": "A",
+        "slots": "09:00-10:00",
+    }
+    assert client.post("/new", data=form).status_code == 302
+    cookie_after_post = client.get_cookie("session").value
+    page = client.get("/e/geheim/created").get_data(as_text=True)
+    secret = re.search(r"/e/geheim/organize/([A-Za-z0-9_-]+)", page).group(1)
+    decoded = SecureCookieSessionInterface().get_signing_serializer(app).loads(cookie_after_post)
+    assert secret not in json.dumps(decoded)
+    assert secret not in cookie_after_post
+    assert client.get("/e/geheim/organizer").status_code == 200  # the creator keeps organizer rights
+    replay = app.test_client()  # an old copy of the cookie, from before /created was opened
+    replay.set_cookie("session", cookie_after_post, domain="localhost")
+    again = replay.get("/e/geheim/created")
+    assert (again.status_code, again.headers["Location"]) == (302, "/e/geheim/organizer")
+    stranger = app.test_client()
+    assert stranger.get(f"/e/geheim/organize/{secret}").status_code == 302  # the link shown works
+    assert stranger.get("/e/geheim/organizer").status_code == 200

@@ -7,6 +7,7 @@ import re
 import subprocess
 import sys
 from datetime import datetime, time
+from html.parser import HTMLParser
 
 import pytest
 from conftest import DAY, Participant, topic_body
@@ -30,11 +31,36 @@ def test_phone_page_lists_slots_rooms_and_free_cells(alice):
     assert 'name="csrf-token"' in page
 
 
+class TopicText(HTMLParser):
+    """The text of every .topic-title and .topic-host element, as a browser parses it."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.texts: list[tuple[str, str]] = []
+        self._open: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        classes = (dict(attrs).get("class") or "").split()
+        self._open = next((c for c in classes if c in {"topic-title", "topic-host"}), None)
+        if self._open:
+            self.texts.append((self._open, ""))
+
+    def handle_endtag(self, tag: str) -> None:
+        self._open = None
+
+    def handle_data(self, data: str) -> None:
+        if self._open:
+            kind, text = self.texts[-1]
+            self.texts[-1] = (kind, text + data)
+
+
 def test_phone_page_escapes_user_text(alice):
-    alice.post(topic_body(title='Kosten < Nutzen & "Zitat"', host="Ö'zil"))
+    title = 'Kosten < Nutzen & "Zitat" >= 0, &lt;b&gt; &amp;'  # entities must stay text too
+    assert alice.post(topic_body(title=title, host="Ö'zil")).status_code == 201
     page = alice.client.get("/e/zukunft/").get_data(as_text=True)
-    assert "Kosten &lt; Nutzen &amp; &#34;Zitat&#34;" in page
-    assert "Kosten < Nutzen" not in page.split('id="page-data"')[0]
+    parsed = TopicText()
+    parsed.feed(page)
+    assert parsed.texts == [("topic-title", title), ("topic-host", "Ö'zil")]
     data = re.search(r'<script type="application/json" id="page-data">(.*?)</script>', page, re.S).group(1)
     assert "<" not in data
     assert "\\u003c" in data
@@ -79,7 +105,8 @@ def test_projector_page_shows_venue_and_a_break_as_one_band(app):
     assert page.count("<tr data-slot-id=") == 1
 
 
-def test_qr_svg_encodes_join_url(app, event):
+def test_qr_svg_is_served_as_svg(app, event):
+    # What it encodes is decoded in tests/test_qr.py.
     response = app.test_client().get("/e/zukunft/qr.svg")
     assert response.status_code == 200
     assert response.mimetype == "image/svg+xml"
@@ -151,7 +178,8 @@ def test_create_event_form_creates_event_and_shows_organizer_link_once(app):
     assert reloaded.status_code == 302
     assert reloaded.headers["Location"] == "/e/zukunftskonferenz-2026/organizer"
     link = re.search(
-        r'<code id="organizer-link">http://localhost(/e/zukunftskonferenz-2026/organize/[^<]+)</code>', page
+        r'<a id="organizer-link" href="http://localhost(/e/zukunftskonferenz-2026/organize/[^"]+)">http://localhost\1</a>',
+        page,
     )
     assert link is not None
     assert len(link.group(1).rsplit("/", 1)[1]) >= 22  # >= 128 bits, URL-safe base64
@@ -347,6 +375,32 @@ def test_links_after_creating_an_event_use_public_url(tmp_path):
     client = app.test_client()
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
     page = client.post("/new", data=new_event_form(client), follow_redirects=True).get_data(as_text=True)
-    assert '<code id="organizer-link">https://wall.example.org/e/zukunftskonferenz-2026/organize/' in page
+    assert '<a id="organizer-link" href="https://wall.example.org/e/zukunftskonferenz-2026/organize/' in page
+    assert 'id="reach-warning"' not in page  # phones can open PUBLIC_URL
     assert '<a href="https://wall.example.org/e/zukunftskonferenz-2026/wall">' in page
     assert '<a href="https://wall.example.org/e/zukunftskonferenz-2026/">' in page
+
+
+def test_created_page_warns_when_phones_cannot_open_the_join_address_and_offers_a_copy_button(app):
+    client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    page = client.post("/new", data=new_event_form(client), follow_redirects=True).get_data(as_text=True)
+    assert "Phones cannot open http://localhost/e/zukunftskonferenz-2026/: this address means" in page
+    assert re.search(r"HOST=0\.0\.0\.0 PUBLIC_URL=http://[^:]+:5000 make run", page)
+    assert re.search(
+        r'<button type="button" class="button small" id="copy-organizer-link" data-copy="http://localhost/e/', page
+    )
+    overview = client.get("/e/zukunftskonferenz-2026/organizer").get_data(as_text=True)
+    assert 'id="reach-warning"' in overview
+
+
+def test_venue_entered_on_new_is_kept_and_the_short_address_is_previewed(app):
+    client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    form_page = client.get("/new").get_data(as_text=True)
+    assert "Short address (optional)" in form_page
+    assert 'data-base="http://localhost"' in form_page
+    assert "Phones open http://localhost/e/…/ – leave it empty to make one from the name." in form_page
+    client.post("/new", data={**new_event_form(client), "venue": "Kulturhaus Ost, Saal 2"})
+    wall = client.get("/api/events/zukunftskonferenz-2026/wall").get_json()
+    assert wall["event"]["venue"] == "Kulturhaus Ost, Saal 2"

@@ -69,6 +69,7 @@ def make_event(database_url: str) -> None:
         "--name=Race",
         "--slug=race",
         "--starts-on=2026-02-27",
+        "--max-topics-per-participant=0",
         "--language=en",
         *rooms,
         *slots,

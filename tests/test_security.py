@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import threading
 import time
 
-from conftest import Participant, make_app, topic_body
+from conftest import Participant, build_event, make_app, set_topic_cap, topic_body
 
 
 def test_one_participant_firing_posts_is_throttled_with_clear_error(app, alice):
+    set_topic_cap(app, alice.slug, 0)  # the cap on topics per person is tested in test_moderation
     statuses = [alice.post(topic_body(title=f"Spam {i}", room_id=None, slot_id=None)).status_code for i in range(20)]
     assert statuses[:5] == [201] * 5
     assert set(statuses[5:]) == {429}
@@ -172,16 +172,24 @@ def test_oversized_socket_message_closes_the_connection(tmp_path):
         assert replies == []
 
 
-def test_rate_limits_use_the_timer_free_in_process_storage(app):
-    from openspace.extensions import limiter
-    from openspace.ratelimit_storage import LazyMemoryStorage
+def test_throttled_participant_may_write_again_once_the_window_has_passed(tmp_path):
+    app = make_app(tmp_path, RATE_LIMIT_WRITES="2 per 1 second")
+    from conftest import build_event
 
-    assert type(limiter.storage) is LazyMemoryStorage
-    before = threading.active_count()
-    for _ in range(20):
-        limiter.storage.incr("k", 10)
-    assert threading.active_count() == before
-    assert limiter.storage.get("k") == 20
+    slug, _secret = build_event(app)
+    person = Participant(app, slug)
+
+    def post(title: str) -> int:
+        return person.post(topic_body(title=title, room_id=None, slot_id=None)).status_code
+
+    assert [post(f"Erst {i}") for i in range(3)] == [201, 201, 429]
+    throttled_at = time.monotonic()
+    # The window is one second; 2 s more cover a slow machine. The loop ends as soon as the limit lets go.
+    while (status := post("Danach")) == 429:
+        assert time.monotonic() - throttled_at < 1 + 2, "the limit never let go"
+        time.sleep(0.05)
+    assert status == 201
+    assert [t["title"] for t in person.wall().get_json()["topics"]] == ["Erst 0", "Erst 1", "Danach"]
 
 
 def test_organizers_have_their_own_higher_limit_and_participants_keep_theirs(tmp_path):
@@ -200,3 +208,33 @@ def test_organizers_have_their_own_higher_limit_and_participants_keep_theirs(tmp
     assert statuses == [200] * 12 + [429]
     assert host_statuses == [200, 200, 200, 200, 429, 429]  # the post above counted as the host's first change
     assert host.wall().get_json()["topics"][0]["title"] == "Host 3"
+
+
+def test_pages_built_from_the_host_header_are_never_cached(tmp_path):
+    app = make_app(tmp_path, SERVER_NAME=None)
+    build_event(app)
+    client = app.test_client()
+    for path in ("/e/zukunft/poster", "/e/zukunft/qr.svg", "/e/zukunft/wall", "/e/zukunft/"):
+        response = client.get(path, headers={"Host": "evil.example"})
+        assert (path, response.status_code, response.headers["Cache-Control"]) == (path, 200, "no-store")
+    assert "http://evil.example/e/zukunft/" in client.get("/e/zukunft/poster", headers={"Host": "evil.example"}).text
+
+
+def test_public_url_names_the_join_address_whatever_the_host_header(tmp_path):
+    app = make_app(tmp_path, PUBLIC_URL="https://wall.example.org", SERVER_NAME=None)
+    build_event(app)
+    client = app.test_client()
+    poster = client.get("/e/zukunft/poster", headers={"Host": "evil.example"})
+    assert "https://wall.example.org/e/zukunft/" in poster.text
+    assert "evil.example" not in poster.text
+    qr = client.get("/e/zukunft/qr.svg", headers={"Host": "evil.example"})
+    assert qr.headers["Cache-Control"] == "public, max-age=300"
+
+
+def test_allowed_hosts_refuse_any_other_host_header(tmp_path, monkeypatch):
+    monkeypatch.setenv("ALLOWED_HOSTS", "wall.example.org")
+    app = make_app(tmp_path, SERVER_NAME=None)
+    build_event(app)
+    client = app.test_client()
+    assert client.get("/e/zukunft/poster", headers={"Host": "evil.example"}).status_code == 400
+    assert client.get("/e/zukunft/poster", headers={"Host": "wall.example.org"}).status_code == 200

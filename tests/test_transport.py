@@ -10,7 +10,6 @@ from __future__ import annotations
 import itertools
 import json
 import os
-import time
 
 import pytest
 from live import HttpParticipant, LiveServer, cli
@@ -130,8 +129,10 @@ def test_slow_phone_gets_a_large_wall_whole(site, slug, deflate):
     slow = RawSocketIO(server.url, cookie_of(HttpParticipant(server.url, slug)), deflate=deflate, slow=True)
     try:
         slow.request_join(slug)
-        time.sleep(1.0)  # not reading: the snapshot (over 160 KB, 80 KB compressed) waits in the server
+        queued = slow.wait_until_stalled()  # not reading: the snapshot (over 160 KB, 80 KB compressed) waits
         ack = slow.next_text()
+
+        assert queued < slow.frames[-1].wire_size, "the snapshot was written whole before the phone read"
 
         assert ack.startswith("431[")
         wall = json.loads(ack[3:])[0]["wall"]
@@ -149,10 +150,11 @@ def test_websocket_ping_during_a_large_wall_is_answered_between_frames(site, slu
     slow = RawSocketIO(server.url, cookie_of(HttpParticipant(server.url, slug)), deflate=deflate, slow=True)
     try:
         slow.request_join(slug)
-        time.sleep(0.5)  # the snapshot is partly written and waits for room in the socket
+        queued = slow.wait_until_stalled()  # the snapshot is partly written and waits for room in the socket
         slow.send_ping(b"PING!")  # the server's pong has to wait for the end of the snapshot's frame
-        time.sleep(0.5)
         ack = slow.next_text()
+
+        assert queued < slow.frames[-1].wire_size, "the snapshot was written whole before the ping"
 
         assert json.loads(ack[3:])[0]["wall"] == expected  # whole: the pong did not cut into it
         while not slow.pongs:
@@ -166,3 +168,29 @@ def test_websocket_ping_during_a_large_wall_is_answered_between_frames(site, slu
         assert slow.next_event()[1]["revision"] == 81  # the stream is intact after it
     finally:
         slow.close()
+
+
+def test_connection_that_never_reads_is_dropped_past_the_queued_bytes_limit(site, slug):
+    """Joins asking for a 160 KB wall again and again, nothing read: the server drops it, not its memory."""
+    server, _ = site
+    large_wall(server.url, slug)
+    hog = RawSocketIO(server.url, cookie_of(HttpParticipant(server.url, slug)), slow=True)
+    asks = 40  # 40 snapshots of 160 KB: 6.4 MB, six times the 1 MB limit, far beyond the socket buffers
+    try:
+        hog.request_join(slug)
+        for number in range(2, asks + 1):
+            hog.send_text(f"42{number}" + json.dumps(["join", {"event": slug}]))
+        acks = 0
+        with pytest.raises(OSError) as ended:  # reads what reached it before the drop (a reset may discard it)
+            while True:
+                if hog.next_text().startswith("43"):
+                    acks += 1
+        assert not isinstance(ended.value, TimeoutError)  # dropped by the server, not waiting for more
+        assert acks < asks
+    finally:
+        hog.close()
+    watcher = RawSocketIO(server.url, cookie_of(HttpParticipant(server.url, slug)))
+    try:
+        assert watcher.connect_and_join(slug)["wall"]["revision"] == 80  # the server goes on serving
+    finally:
+        watcher.close()

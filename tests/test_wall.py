@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import pytest
-from conftest import build_event, topic_body
-from sqlalchemy import select
+from conftest import build_event, make_app, topic_body
+from sqlalchemy import select, update
 
 from openspace.errors import DomainError
 from openspace.events import event_by_slug
 from openspace.extensions import db
 from openspace.identity import Actor
-from openspace.models import Topic
-from openspace.snapshot import wall_state
-from openspace.wall import apply_change, post_topic, update_topic, withdraw_topic
+from openspace.models import Event, Topic
+from openspace.snapshot import snapshot_by_slug, wall_state
+from openspace.wall import post_topic, update_topic, withdraw_topic
 
 ANNA = Actor(participant_key="anna-key")
 BERT = Actor(participant_key="bert-key")
@@ -186,16 +186,19 @@ def test_locked_wall_refuses_participants_but_not_organizers(ctx):
     assert wall_state(ctx)["topics"] == []
 
 
-def test_apply_change_replays_deltas_to_the_same_state(ctx):
-    before = wall_state(ctx)
+def test_change_messages_carry_the_next_revision_and_the_topic_as_the_wall_shows_it(ctx):
+    # The browser applies these deltas (tests/test_browser_live.py); here: each one is exactly the wall's new state.
     a, c1 = post_topic(ctx, actor=ANNA, data=topic_body(title="A"))
-    _, c2 = update_topic(ctx, actor=ANNA, topic_id=a["id"], data={"title": "A2"})
-    _, c3 = post_topic(ctx, actor=BERT, data=topic_body(title="B", room_id=3))
-    c4 = withdraw_topic(ctx, actor=ANNA, topic_id=a["id"])
-    replayed = before
-    for change in (c1, c2, c3, c4):
-        replayed = apply_change(replayed, change.as_message())
-    assert replayed == wall_state(ctx)
+    assert c1.as_message() == {"revision": 1, "change": {"type": "topic_posted", "topic": wall_state(ctx)["topics"][0]}}
+    _, c2 = update_topic(ctx, actor=ANNA, topic_id=a["id"], data={"title": "A2", "room_id": 2, "slot_id": 1})
+    assert wall_state(ctx)["topics"][0]["title"] == "A2"
+    assert c2.as_message() == {
+        "revision": 2,
+        "change": {"type": "topic_updated", "topic": wall_state(ctx)["topics"][0]},
+    }
+    c3 = withdraw_topic(ctx, actor=ANNA, topic_id=a["id"])
+    assert c3.as_message() == {"revision": 3, "change": {"type": "topic_withdrawn", "topic_id": a["id"]}}
+    assert (wall_state(ctx)["revision"], wall_state(ctx)["topics"]) == (3, [])
 
 
 def test_database_refuses_second_topic_in_same_cell(ctx):
@@ -217,11 +220,32 @@ def test_database_refuses_overlong_title(ctx):
     db.session.rollback()
 
 
-def test_wall_state_is_reused_within_a_revision_and_rebuilt_after_a_change(ctx):
+def test_wall_state_follows_every_committed_change_and_never_alters_one_handed_out(ctx):
     first = wall_state(ctx)
-    assert wall_state(ctx) is first
+    assert wall_state(ctx) == first
     post_topic(ctx, actor=ANNA, data=topic_body())
     after = wall_state(ctx)
-    assert after is not first
-    assert (after["revision"], len(after["topics"])) == (1, 1)
-    assert (first["revision"], first["topics"]) == (0, [])
+    assert (after["revision"], [t["title"] for t in after["topics"]]) == (1, ["Retouren senken"])
+    assert (first["revision"], first["topics"]) == (0, [])  # a page still rendering the old wall keeps it whole
+
+    # Another process changes the wall: only the database knows.
+    event_id = ctx.id
+    db.session.commit()  # end this session's read transaction, as each request does
+    with db.engine.begin() as other_process:
+        other_process.execute(update(Topic).values(title="Anderswo geändert"))
+        other_process.execute(update(Event).where(Event.id == event_id).values(revision=Event.revision + 1))
+    seen = snapshot_by_slug("zukunft").state
+    assert (seen["revision"], [t["title"] for t in seen["topics"]]) == (2, ["Anderswo geändert"])
+
+
+def test_wall_state_of_two_databases_never_mixes_their_events(ctx, tmp_path):
+    post_topic(ctx, actor=ANNA, data=topic_body(title="Hier"))
+    other = make_app(tmp_path / "other", DATABASE_URL=f"sqlite:///{tmp_path / 'other.sqlite3'}")
+    build_event(other)  # the same slug and event id, in another database
+    with other.app_context():
+        elsewhere = event_by_slug("zukunft")
+        assert elsewhere.id == ctx.id
+        post_topic(elsewhere, actor=BERT, data=topic_body(title="Dort", room_id=2))
+        assert [t["title"] for t in wall_state(elsewhere)["topics"]] == ["Dort"]
+        db.engine.dispose()
+    assert [t["title"] for t in wall_state(ctx)["topics"]] == ["Hier"]

@@ -2,8 +2,9 @@
 
 Playwright's offline mode does not cut open WebSockets, so the pages are opened through tests/tcp_proxy.py and the
 test cuts the "network" under them. Product requirements checked here: while the network is gone every page shows
-"reconnecting…", and within 10 s after it returns every page shows the server's revision, without a reload; a topic
-posted while offline is reported as not sent, its text is kept, and a retry never duplicates it.
+"reconnecting…" (at the latest when Socket.IO's ping times out), and soon after it returns (the client's longest
+reconnection delay, then the one-second live-update promise) every page shows the server's revision, without a
+reload; a topic posted while offline is reported as not sent, its text is kept, and a retry never duplicates it.
 """
 
 from __future__ import annotations
@@ -14,6 +15,9 @@ import pytest
 from live import HttpParticipant, LiveServer
 from tcp_proxy import TcpProxy
 from test_browser import (  # noqa: F401 - fixtures are used by name
+    CI_MARGIN_MS,
+    LIVE_UPDATE_MS,
+    LIVE_UPDATE_TIMEOUT_MS,
     api_revision,
     artifacts,
     browser,
@@ -25,6 +29,7 @@ from test_browser import (  # noqa: F401 - fixtures are used by name
     list_cell,
     mark,
     marker,
+    silent_drop_ms,
     site,
     slug,
     wait_live,
@@ -34,14 +39,24 @@ from test_browser import (  # noqa: F401 - fixtures are used by name
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 
-CONVERGE_MS = 10_000  # the requirement: every page shows the server's state within 10 s after the network returns
-DETECT_MS = 10_000  # ... and shows "reconnecting…" within 10 s after it went away
+# static/js/live.js retries at most reconnectionDelayMax (4 s) x (1 + randomizationFactor 0.5) after the last try.
+RECONNECT_DELAY_MAX_MS = 6_000
+# After the network returns, every page shows the server's state once it has reconnected and the wall arrived.
+CONVERGE_MS = RECONNECT_DELAY_MAX_MS + LIVE_UPDATE_MS + CI_MARGIN_MS
+# openspace/__init__.py promises that a silently dropped connection shows "reconnecting…" within 9 s.
+SILENT_DROP_PROMISE_MS = 9_000
 OFFLINE_ERROR = "Not sent: no connection to the server. Your text is still here; please try again."
 # What Chromium logs while the proxy resets connections (socket.io retries, the failed fetch of an offline post).
 NETWORK_ERRORS = (
     (r"WebSocket connection to 'ws://[^']+/socket\.io/\?[^']*' failed", r"/static/vendor/socket\.io-client/"),
     (r"net::ERR_(CONNECTION_[A-Z]+|EMPTY_RESPONSE|SOCKET_NOT_CONNECTED)", r"/socket\.io/|/api/events/[^/]+/topics$"),
 )
+
+
+@pytest.fixture(scope="module")
+def detect_ms(site) -> int:
+    """Every page shows "reconnecting…" at the latest when its ping times out (plus the CI margin)."""
+    return silent_drop_ms(site.url) + CI_MARGIN_MS
 
 
 @pytest.fixture
@@ -80,6 +95,23 @@ def post(base_url: str, slug: str, title: str, cell: tuple[int, int] | None) -> 
     return response.json()["topic"]
 
 
+def record_posts(page) -> dict:
+    """Every POST of topics the page makes from now on: request -> None while under way, then its outcome."""
+    posts: dict = {}
+
+    def started(request) -> None:
+        if request.method == "POST" and request.url.endswith("/topics"):
+            posts[request] = None
+
+    def ended(outcome: str):
+        return lambda request: posts.__setitem__(request, outcome) if request in posts else None
+
+    page.on("request", started)
+    page.on("requestfinished", ended("finished"))
+    page.on("requestfailed", ended("failed"))
+    return posts
+
+
 def page_texts(page) -> dict:
     return page.evaluate("JSON.parse(document.getElementById('texts').textContent)")
 
@@ -87,7 +119,7 @@ def page_texts(page) -> dict:
 # --------------------------------------------------------------------------- tests
 
 
-def test_clients_converge_after_wifi_drop(site, slug, proxy, watch, artifacts):
+def test_clients_converge_after_wifi_drop(site, slug, proxy, watch, artifacts, detect_ms):
     cells = [cell_ids(site.url, slug, i) for i in (0, 4, 8)]
     wall = watch.desktop(f"{proxy.url}/e/{slug}/wall")
     phone = watch.phone(f"{proxy.url}/e/{slug}/")
@@ -99,7 +131,7 @@ def test_clients_converge_after_wifi_drop(site, slug, proxy, watch, artifacts):
     cut_at = time.monotonic()
     proxy.cut()
     for page in (wall, phone):
-        expect_state(page, "reconnecting", DETECT_MS)
+        expect_state(page, "reconnecting", detect_ms)
     print(f"both pages showed 'reconnecting' {seconds_since(cut_at)} after the cut")
     expect(status(wall)).to_have_text("reconnecting…")
     wall.screenshot(path=str(artifacts / "wall-offline.png"))
@@ -120,16 +152,20 @@ def test_clients_converge_after_wifi_drop(site, slug, proxy, watch, artifacts):
         expect_converged(page, revision, remaining(restored_at, CONVERGE_MS))
     print(f"both pages showed revision {revision} {seconds_since(restored_at)} after the network returned")
     for title, (room_id, slot_id) in zip(titles, cells, strict=True):
-        expect(wall_cell(wall, room_id, slot_id).locator(".topic-title")).to_have_text(title, timeout=1_000)
-        expect(list_cell(phone, room_id, slot_id).locator(".topic-title")).to_have_text(title, timeout=1_000)
+        expect(wall_cell(wall, room_id, slot_id).locator(".topic-title")).to_have_text(
+            title, timeout=LIVE_UPDATE_TIMEOUT_MS
+        )
+        expect(list_cell(phone, room_id, slot_id).locator(".topic-title")).to_have_text(
+            title, timeout=LIVE_UPDATE_TIMEOUT_MS
+        )
     for page in (wall, phone):
-        expect_state(page, "live", 1_000)
+        expect_state(page, "live", LIVE_UPDATE_TIMEOUT_MS)
         assert marker(page) == 1, "the page reloaded"
     wall.screenshot(path=str(artifacts / "wall-reconnected.png"))
     watch.assert_clean(*NETWORK_ERRORS)
 
 
-def test_clients_converge_after_server_restart_behind_proxy(tmp_path, watch, artifacts):
+def test_clients_converge_after_server_restart_behind_proxy(tmp_path, watch, artifacts, detect_ms):
     database_url = f"sqlite:///{tmp_path / 'restart.sqlite3'}"
     create_event(database_url, "restart")
     first = LiveServer(database_url).start()
@@ -146,7 +182,7 @@ def test_clients_converge_after_server_restart_behind_proxy(tmp_path, watch, art
             stopped_at = time.monotonic()
             first.stop()
             for page in (wall, phone):
-                expect_state(page, "reconnecting", DETECT_MS)
+                expect_state(page, "reconnecting", detect_ms)
             print(f"both pages showed 'reconnecting' {seconds_since(stopped_at)} after the server stopped")
             wall.screenshot(path=str(artifacts / "wall-restart-offline.png"))
 
@@ -159,10 +195,14 @@ def test_clients_converge_after_server_restart_behind_proxy(tmp_path, watch, art
             for page in (wall, phone):
                 expect_converged(page, revision, remaining(posted_at, CONVERGE_MS))
             print(f"both pages showed revision {revision} {seconds_since(posted_at)} after the post")
-            expect(wall_cell(wall, *cell).locator(".topic-title")).to_have_text(topic["title"], timeout=1_000)
-            expect(list_cell(phone, *cell).locator(".topic-title")).to_have_text(topic["title"], timeout=1_000)
+            expect(wall_cell(wall, *cell).locator(".topic-title")).to_have_text(
+                topic["title"], timeout=LIVE_UPDATE_TIMEOUT_MS
+            )
+            expect(list_cell(phone, *cell).locator(".topic-title")).to_have_text(
+                topic["title"], timeout=LIVE_UPDATE_TIMEOUT_MS
+            )
             for page in (wall, phone):
-                expect_state(page, "live", 1_000)
+                expect_state(page, "live", LIVE_UPDATE_TIMEOUT_MS)
                 assert marker(page) == 1, "the page reloaded"
     finally:
         first.stop()
@@ -171,7 +211,7 @@ def test_clients_converge_after_server_restart_behind_proxy(tmp_path, watch, art
     watch.assert_clean(*NETWORK_ERRORS)
 
 
-def test_post_while_offline_is_reported_not_lost_and_never_duplicated(site, slug, proxy, watch, artifacts):
+def test_post_while_offline_is_reported_not_lost_and_never_duplicated(site, slug, proxy, watch, artifacts, detect_ms):
     room_id, slot_id = cell_ids(site.url, slug, 4)
     phone = watch.phone(f"{proxy.url}/e/{slug}/")
     wait_live(phone, timeout=20_000)
@@ -184,8 +224,9 @@ def test_post_while_offline_is_reported_not_lost_and_never_duplicated(site, slug
     fill_form(phone, title=title, host=host, goal=goal)
     phone.fill("#f-context", context)
 
+    posts = record_posts(phone)
     proxy.cut()
-    expect_state(phone, "reconnecting", DETECT_MS)
+    expect_state(phone, "reconnecting", detect_ms)
     phone.locator("#f-submit").tap()
     expect(phone.locator("#form-error")).to_have_text(OFFLINE_ERROR, timeout=10_000)
     expect(phone.locator("#form-panel")).to_be_visible()
@@ -210,7 +251,14 @@ def test_post_while_offline_is_reported_not_lost_and_never_duplicated(site, slug
     expect(phone.locator("#f-submit")).to_be_hidden()
     expect(phone.locator("#f-title")).to_have_value("")
 
-    time.sleep(0.5)  # a late duplicate would be committed by now
+    # A late duplicate can only come from a request of the page that is still under way (the browser's own
+    # retries happen inside one request; phone.js posts only on a tap). Once every post the page made has ended,
+    # nothing more can arrive.
+    deadline = time.monotonic() + 10
+    while any(outcome is None for outcome in posts.values()):
+        assert time.monotonic() < deadline, f"the phone's posts did not end: {posts}"
+        phone.evaluate("1")  # a round trip lets Playwright deliver the request events
+    assert sorted(posts.values()) == ["failed", "finished"]
     wall = HttpParticipant(site.url, slug).wall()
     matching = [t for t in wall["topics"] if t["title"] == title]
     assert len(matching) == 1, wall["topics"]
@@ -260,8 +308,9 @@ def test_post_whose_answer_is_lost_is_recognised_after_reconnecting(site, slug, 
     watch.assert_clean(*NETWORK_ERRORS)
 
 
-def test_silent_wifi_loss_shows_reconnecting(site, slug, proxy, watch, artifacts):
+def test_silent_wifi_loss_shows_reconnecting(site, slug, proxy, watch, artifacts, detect_ms):
     """A phone walking out of Wi-Fi range gets no FIN and no RST: bytes just stop. The page must not claim "live"."""
+    assert silent_drop_ms(site.url) <= SILENT_DROP_PROMISE_MS
     wall = watch.desktop(f"{proxy.url}/e/{slug}/wall")
     phone = watch.phone(f"{proxy.url}/e/{slug}/")
     for page in (wall, phone):
@@ -271,7 +320,7 @@ def test_silent_wifi_loss_shows_reconnecting(site, slug, proxy, watch, artifacts
     proxy.stall()
     try:
         for page in (wall, phone):
-            expect_state(page, "reconnecting", remaining(stalled_at, DETECT_MS))
+            expect_state(page, "reconnecting", remaining(stalled_at, detect_ms))
     except AssertionError as error:
         wall.screenshot(path=str(artifacts / "wall-silent-drop.png"))
         raise AssertionError(
@@ -288,7 +337,7 @@ def test_silent_wifi_loss_shows_reconnecting(site, slug, proxy, watch, artifacts
     proxy.restore()
     for page in (wall, phone):
         expect_converged(page, revision, remaining(restored_at, CONVERGE_MS))
-        expect_state(page, "live", 2_000)
+        expect_state(page, "live", LIVE_UPDATE_TIMEOUT_MS)
         assert marker(page) == 1, "the page reloaded"
     print(f"both pages showed revision {revision} {seconds_since(restored_at)} after the network returned")
     expect(wall.locator("#queue .topic-title")).to_have_text([topic["title"]])

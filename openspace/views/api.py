@@ -8,13 +8,15 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, g, jsonify, request
 from flask_babel import gettext as _
+from limits import parse
 from werkzeug.exceptions import BadRequest
 
-from ..broadcast import announce
+from ..broadcast import announce, announce_moderation
 from ..errors import DomainError
 from ..events import event_by_slug
 from ..extensions import db, limiter
 from ..models import Event
+from ..moderation import moderation_state
 from ..probe import record_write
 from ..snapshot import my_topic_ids, snapshot_of
 from ..wall import post_topic, update_topic, withdraw_topic
@@ -87,16 +89,41 @@ def get_wall(slug: str) -> Response:
     return current_app.response_class(text, mimetype="application/json")
 
 
+def _event_posts_left(event_id: int, *, count: bool) -> None:
+    """Participants' new topics per event and minute are capped (a flood stays small enough to clean up)."""
+    if not current_app.config["RATELIMIT_ENABLED"]:
+        return
+    limit = parse(current_app.config["RATE_LIMIT_EVENT_POSTS"])
+    ok = (
+        limiter.limiter.hit(limit, "event-posts", str(event_id))
+        if count
+        else limiter.limiter.test(limit, "event-posts", str(event_id))
+    )
+    if not ok:
+        raise DomainError(
+            "rate_limited", _("Very many Anliegen are being pinned right now. Please try again in a minute.")
+        )
+
+
 @bp.post("/events/<slug>/topics")
 @write_limits
 def create_topic(slug: str) -> tuple[Response, int]:
-    """Pin a topic; 201 when new, 200 when the same request_id was already posted."""
+    """Pin a topic; 201 when new, 200 when the same request_id was already posted, 202 when it awaits approval."""
     event = _event(slug)
     body = _json_body()
+    actor = current_actor()
+    participant = not actor.is_organizer(event.id)
+    if participant:
+        _event_posts_left(event.id, count=False)  # only accepted posts count, so refusals cannot exhaust it
     started = perf_counter()
-    topic, change = post_topic(event, actor=current_actor(), data=body)
+    topic, change = post_topic(event, actor=actor, data=body, queue_max=current_app.config["UNPLACED_MAX"])
     announce(change)
     record_write(perf_counter() - started)
+    if participant and (change is not None or topic.get("status") == "pending"):
+        _event_posts_left(event.id, count=True)
+    if topic.get("status") == "pending":
+        announce_moderation(event.id, moderation_state(event))
+        return jsonify({"ok": True, "topic": topic, "pending": True}), 202
     revision = change.revision if change else db.session.get(Event, event.id).revision
     return jsonify({"ok": True, "topic": topic, "revision": revision}), 201 if change else 200
 
@@ -118,4 +145,5 @@ def delete_topic(slug: str, topic_id: int) -> Response:
     event = _event(slug)
     change = withdraw_topic(event, actor=current_actor(), topic_id=topic_id)
     announce(change)
+    announce_moderation(event.id, moderation_state(event))
     return jsonify({"ok": True, "revision": change.revision})

@@ -6,12 +6,12 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from flask_babel import gettext as _
 
 from ..errors import DomainError
-from ..events import create_event, parse_rooms, parse_slots
+from ..events import create_event, issue_reveal_token, parse_rooms, parse_slots, redeem_reveal_token
 from ..extensions import limiter
 from ..forms import EventForm
 from ..identity import secret_matches
 from ..snapshot import my_topic_ids, wall_state
-from .pages import join_url, load_event, public_url
+from .pages import address_base, join_url, lan_address, load_event, phones_cannot_reach, public_url
 from .people import client_address, current_actor, grant_organizer
 
 bp = Blueprint("organizer", __name__)
@@ -38,25 +38,30 @@ def new_event() -> str | Response:
             form.slots.errors.append(str(error))
         if not form.rooms.errors and not form.slots.errors:
             try:
-                event, secret = create_event(
+                event, _unshown = create_event(
                     name=form.name.data,
                     slug=form.slug.data or None,
+                    venue=form.venue.data or None,
                     starts_on=form.starts_on.data,
                     ends_on=form.ends_on.data,
                     timezone=form.timezone.data.strip(),
                     language=form.language.data,
                     rooms=rooms,
                     slots=slots,
+                    max_topics_per_participant=current_app.config["MAX_TOPICS_PER_PARTICIPANT"],
                 )
             except DomainError as error:
                 for name, message in error.fields.items():
                     getattr(form, name, form.name).errors.append(message)
             else:
                 grant_organizer(event)
-                # Post/redirect/get: a reload shows the page again instead of creating a second event.
-                session["created"] = {"event_id": event.id, "secret": secret}
+                # Post/redirect/get: a reload shows the page again instead of creating a second event. The session
+                # carries a one-time token, never the secret: /created makes the organizer secret it shows.
+                session["created"] = {"event_id": event.id, "token": issue_reveal_token(event)}
                 return redirect(url_for("organizer.created", slug=event.slug))
-    return render_template("organizer/new.html", form=form), 200 if not form.errors else 422
+    return render_template(
+        "organizer/new.html", form=form, address_base=address_base()
+    ), 200 if not form.errors else 422
 
 
 @bp.get("/e/<slug>/created")
@@ -67,10 +72,16 @@ def created(slug: str) -> str | Response:
     if not isinstance(just_created, dict) or just_created.get("event_id") != event.id:
         return redirect(url_for("organizer.overview", slug=slug))
     session.pop("created")
+    secret = redeem_reveal_token(event, just_created.get("token"))
+    if secret is None:  # shown before (an old copy of the cookie): the link is not shown again
+        return redirect(url_for("organizer.overview", slug=slug))
+    grant_organizer(event)  # the new secret changed the organizer key: this browser keeps its rights
     return render_template(
         "organizer/created.html",
         event=event,
-        organizer_link=organizer_url(event.slug, just_created["secret"]),
+        organizer_link=organizer_url(event.slug, secret),
+        unreachable=phones_cannot_reach(join_url(event)),
+        lan=lan_address(),
         join_url=join_url(event),
         wall_url=public_url("pages.projector", slug=event.slug),
     )
@@ -99,4 +110,6 @@ def overview(slug: str) -> str:
         state=wall_state(event),
         mine=my_topic_ids(event.id, current_actor()),
         join_url=join_url(event),
+        unreachable=phones_cannot_reach(join_url(event)),
+        lan=lan_address(),
     )

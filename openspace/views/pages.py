@@ -3,11 +3,25 @@
 from __future__ import annotations
 
 import io
+import socket
 from urllib.parse import urlsplit
 
 import qrcode
 import qrcode.image.svg
-from flask import Blueprint, Response, abort, current_app, g, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
 
 from ..errors import DomainError
 from ..events import event_by_slug
@@ -32,7 +46,34 @@ def load_event(slug: str) -> Event:
 def public_url(endpoint: str, **values: str) -> str:
     """An absolute link on PUBLIC_URL when it is set (what phones reach), else on the request's address."""
     base = current_app.config.get("PUBLIC_URL")
-    return f"{base}{url_for(endpoint, **values)}" if base else url_for(endpoint, **values, _external=True)
+    if base:
+        return f"{base}{url_for(endpoint, **values)}"
+    g.built_from_host = True  # security.py: a response naming the request's Host header is never cached
+    return url_for(endpoint, **values, _external=True)
+
+
+def address_base() -> str:
+    """Scheme, host and port that links to this site start with (PUBLIC_URL, else the request's)."""
+    return public_url("pages.index").removesuffix("/")
+
+
+def lan_address() -> str | None:
+    """This machine's address on its local network (what phones on the venue Wi-Fi could reach), if it has one."""
+    probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        probe.connect(("192.0.2.1", 9))  # a documentation address: connecting a UDP socket sends nothing
+        address = probe.getsockname()[0]
+    except OSError:
+        return None
+    finally:
+        probe.close()
+    return None if address.startswith("127.") else address
+
+
+def phones_cannot_reach(url: str) -> bool:
+    """True when `url` points at this computer only (127.0.0.1, localhost): no phone can open it."""
+    host = (urlsplit(url).hostname or "").lower()
+    return host in {"localhost", "::1"} or host.startswith("127.")
 
 
 def join_url(event: Event) -> str:
@@ -72,7 +113,8 @@ def switch_language(code: str) -> Response:
 def phone(slug: str) -> str:
     """The phone view: the wall as a list by slot, with the form to post an Anliegen."""
     event = load_event(slug)
-    ensure_participant()
+    if ensure_participant() is None:
+        flash(_("Very many new devices are joining from this network right now. Please reload in a minute."), "error")
     state = wall_state(event)
     return render_template(
         "pages/phone.html",
@@ -108,5 +150,6 @@ def qr_svg(slug: str) -> Response:
     buffer = io.BytesIO()
     image.save(buffer)
     response = Response(buffer.getvalue(), mimetype="image/svg+xml")
-    response.headers["Cache-Control"] = "public, max-age=300"
+    if current_app.config.get("PUBLIC_URL"):  # built from the configured address only: the same for everyone
+        response.headers["Cache-Control"] = "public, max-age=300"
     return response

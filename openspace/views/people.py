@@ -7,9 +7,10 @@ import hmac
 from datetime import datetime
 
 from flask import current_app, g, request, session
+from limits import parse
 from sqlalchemy import select
 
-from ..extensions import db
+from ..extensions import db, limiter
 from ..identity import Actor, hash_secret, new_secret
 from ..models import Event
 
@@ -20,12 +21,25 @@ def participant_key() -> str | None:
     return key if isinstance(key, str) else None
 
 
-def ensure_participant() -> str:
-    """The participant key of this browser, created on first contact."""
+def ensure_participant(*, limited: bool = True) -> str | None:
+    """The participant key of this browser, created on first contact; None when this address minted too many.
+
+    Every new key may pin a few topics, so a script that drops its cookie to get a fresh one would multiply the
+    per-person cap: new keys per address are limited to what a venue's NAT needs (2,000 phones arriving at once).
+    """
     if participant_key() is None:
+        if limited and not _may_mint_key():
+            return None
         session["pk"] = new_secret()
         session.permanent = True
     return session["pk"]
+
+
+def _may_mint_key() -> bool:
+    if not current_app.config["RATELIMIT_ENABLED"]:
+        return True
+    limit = parse(current_app.config["RATE_LIMIT_NEW_PARTICIPANTS"])
+    return limiter.limiter.hit(limit, "new-participants", client_address())
 
 
 def organizer_grant(event_id: int, organizer_key_hash: str, created_at: datetime) -> str:
@@ -71,7 +85,7 @@ def current_actor() -> Actor:
 
 def grant_organizer(event: Event) -> None:
     """Remember in the session that this browser opened the event's organizer link (bound to its current key)."""
-    ensure_participant()
+    ensure_participant(limited=False)
     grants = session.get("org") if isinstance(session.get("org"), list) else []
     kept = [item for item in grants if isinstance(item, list) and len(item) == 2 and item[0] != event.id]
     grant = organizer_grant(event.id, event.organizer_key_hash, event.created_at)

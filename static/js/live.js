@@ -4,6 +4,7 @@ import { io } from "../vendor/socket.io-client/socket.io.esm.min.js";
 /** Apply one `wall_changed` delta to a wall state and return the new state. */
 export function applyChange(state, message) {
   const change = message.change;
+  if (change.type === "event_updated") return { ...state, event: change.event, revision: message.revision };
   const id = change.topic ? change.topic.id : change.topic_id;
   const topics = state.topics.filter((t) => t.id !== id);
   if (change.type === "topic_posted" || change.type === "topic_updated") {

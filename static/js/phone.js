@@ -42,7 +42,7 @@ function topicBlock(topic) {
   const parts = [el("span", { className: "topic-title", lang }, topic.title), el("span", { className: "topic-host", lang }, topic.host)];
   if (topic.goal) parts.push(el("span", { className: "topic-goal", lang }, `${texts.goal}: ${topic.goal}`));
   if (topic.context) parts.push(el("span", { className: "topic-context", lang }, `${texts.context}: ${topic.context}`));
-  if (canChange(topic)) {
+  if (canChange(topic) && wallOpen(live && live.state ? live.state : page.state)) {
     parts.push(el("span", { className: "topic-actions" },
       el("button", { type: "button", className: "button small", dataset: { edit: topic.id } }, texts.edit),
       el("button", { type: "button", className: "button small danger", dataset: { withdraw: topic.id } }, texts.withdraw)));
@@ -57,11 +57,27 @@ function cellItem(topic, room, slot) {
   const item = el("li", { className: classes.join(" "), dataset: room ? { roomId: room.id, slotId: slot.id } : { topicId: topic.id } });
   if (room) item.append(el("span", { className: "room-name" }, room.name));
   if (topic) item.append(...topicBlock(topic));
-  else item.append(el("button", { type: "button", className: "claim", dataset: { roomId: room.id, slotId: slot.id } }, `${texts.free} – ${texts.claim}`));
+  else if (wallOpen(live && live.state ? live.state : page.state)) item.append(el("button", { type: "button", className: "claim", dataset: { roomId: room.id, slotId: slot.id } }, `${texts.free} – ${texts.claim}`));
+  else item.append(el("span", { className: "free-label" }, texts.free));
   return item;
 }
 
+/** Whether this page may change the wall now: a locked wall is the organizers' alone. */
+function wallOpen(state) {
+  return page.organizer || !state.event.locked;
+}
+
+/** The lock and its reason, and the pre-moderation hint, as the server's state says. */
+function showPhase(state) {
+  const notice = document.getElementById("locked-notice");
+  notice.hidden = !state.event.locked;
+  notice.textContent = state.event.locked ? [texts.locked, state.event.lock_reason].filter(Boolean).join(" ") : "";
+  document.getElementById("open-form").disabled = !wallOpen(state);
+  document.getElementById("premod-hint").hidden = !state.event.premoderation || page.organizer;
+}
+
 function renderWall(state) {
+  showPhase(state);
   const tz = state.event.timezone;
   const byCell = topicsByCell(state);
   const { current, next } = nowAndNext(state.slots);
@@ -82,6 +98,7 @@ function renderWall(state) {
     el("h2", { className: "slot-head" }, texts.unplaced),
     el("ul", { className: "cells" }, queue.length ? queue.map((t) => cellItem(t, null, null)) : el("li", { className: "cell empty" }, texts.empty_queue))));
   document.getElementById("wall").replaceChildren(...sections);
+  document.dispatchEvent(new CustomEvent("wall-state", { detail: state }));
   if (!panel.hidden) {
     fillCells(state, cellSelect.value);
     warnIfTaken(state);
@@ -149,7 +166,8 @@ function openForm(topic, cell) {
   editing = topic;
   requestId = null;
   clearErrors();
-  document.getElementById("form-heading").textContent = topic ? texts.edit_title : texts.new_title;
+  const othersTopic = topic && !mine.has(topic.id); // an organizer editing someone else's Anliegen
+  document.getElementById("form-heading").textContent = topic ? (othersTopic ? texts.edit_other_title : texts.edit_title) : texts.new_title;
   document.getElementById("f-submit").textContent = topic ? texts.save : texts.post;
   if (topic) {
     for (const name of ["title", "host", "goal", "context"]) form.elements[name].value = topic[name];
@@ -205,6 +223,15 @@ async function submitTopic(event) {
     return;
   }
   submit.disabled = false;
+  if (result.data.ok && result.data.pending) {
+    localStorage.setItem(HOST_KEY, body.host.trim());
+    const notice = document.getElementById("pending-notice");
+    notice.textContent = texts.pending_posted.replace("{title}", result.data.topic.title);
+    notice.hidden = false;
+    form.reset();
+    closeForm();
+    return;
+  }
   if (result.data.ok) {
     localStorage.setItem(HOST_KEY, body.host.trim());
     mine.add(result.data.topic.id);
@@ -249,6 +276,7 @@ live = connectWall({
       ownIds.forEach((id) => mine.add(id));
     }
     if (change && change.topic) freshId = change.topic.id;
+    if (change && change.type === "topic_withdrawn") mine.delete(change.topic_id); // never act on it again
     renderWall(state);
     announce(announcer, change, state, texts);
     document.body.dataset.revision = state.revision;
@@ -257,4 +285,7 @@ live = connectWall({
 });
 renderWall(page.state);
 document.body.dataset.revision = page.state.revision;
+if (document.getElementById("moderation")) {
+  import("./moderation.js").then(({ startModeration }) => startModeration({ live, page, texts, csrf, locale }));
+}
 setInterval(() => { if (live.state) renderWall(live.state); }, 60000);

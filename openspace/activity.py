@@ -1,0 +1,66 @@
+"""The activity log: every change to a wall, by whom (organizer or participant, never a person), before and after."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from .extensions import db
+from .identity import Actor
+from .models import LogEntry, Topic
+from .snapshot import topic_dict
+
+
+def logged_topic(topic: Topic) -> dict[str, Any]:
+    """What the log keeps of a topic: its public fields, its status and the cell it asked for or had."""
+    return {
+        **topic_dict(topic),
+        "status": topic.status,
+        "wanted_room_id": topic.wanted_room_id,
+        "wanted_slot_id": topic.wanted_slot_id,
+    }
+
+
+def log_step(
+    event_id: int,
+    *,
+    actor: Actor,
+    action: str,
+    revision: int,
+    topic_id: int | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> None:
+    """Record one step in the current write transaction, so the log and the change commit together."""
+    db.session.add(
+        LogEntry(
+            event_id=event_id,
+            revision=revision,
+            actor="organizer" if actor.is_organizer(event_id) else "participant",
+            action=action,
+            topic_id=topic_id,
+            before=before,
+            after=after,
+        )
+    )
+
+
+def recent_steps(event_id: int, *, limit: int = 200) -> list[dict[str, Any]]:
+    """The newest steps of an event's log, newest first."""
+    rows = db.session.scalars(
+        select(LogEntry).where(LogEntry.event_id == event_id).order_by(LogEntry.id.desc()).limit(limit)
+    )
+    return [
+        {
+            "id": row.id,
+            "at": row.at.isoformat() + "Z",
+            "revision": row.revision,
+            "actor": row.actor,
+            "action": row.action,
+            "topic_id": row.topic_id,
+            "before": row.before,
+            "after": row.after,
+        }
+        for row in rows
+    ]

@@ -1,0 +1,26 @@
+"""One-time token for showing a new event's organizer link, so the secret never rides in the session cookie
+
+Revision ID: 0003
+Revises: 0002
+Create Date: 2026-12-03 07:20:00.000000
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = '0003'
+down_revision = '0002'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table('events', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('organizer_reveal_hash', sa.String(length=64), nullable=True))
+
+
+def downgrade():
+    with op.batch_alter_table('events', schema=None) as batch_op:
+        batch_op.drop_column('organizer_reveal_hash')

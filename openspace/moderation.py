@@ -1,0 +1,244 @@
+"""Organizer moderation: lock the wall, pre-moderate, withdraw in bulk, block a device, restore.
+
+Every action here is an organizer's, checked against the server's state on each call, and one write
+transaction: a refused action changes nothing. Nothing is deleted: withdrawn topics stay for restoring and
+the activity log; blocking stores only the hash of a participant key, never who it is.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from .activity import log_step, logged_topic
+from .database import write_transaction
+from .errors import DomainError
+from .extensions import db
+from .fields import FieldErrors, clean_text, valid_id
+from .identity import Actor
+from .models import REASON_MAX, BlockedParticipant, Event, Room, Slot, Topic, utcnow
+from .snapshot import event_dict, topic_dict
+from .wall import Change, bump_revision, posted_dict, withdraw
+
+BULK_MAX = 500  # topics in one bulk action: a whole flood, in one request of a few kilobytes
+CAP_MAX = 100
+WITHDRAWN_SHOWN = 100
+
+
+def _require_organizer(event_id: int, actor: Actor) -> None:
+    if not actor.is_organizer(event_id):
+        raise DomainError("forbidden", _("Only the organizers can do this."))
+
+
+def clean_topic_ids(value: Any) -> list[int]:
+    """A list of 1..BULK_MAX topic ids (JSON integers or ASCII digit strings), duplicates dropped."""
+    if not isinstance(value, list) or not 0 < len(value) <= BULK_MAX:
+        raise DomainError(
+            "invalid", _("Expected a list of 1 to %(max)d topic ids.", max=BULK_MAX), fields={"topic_ids": "list"}
+        )
+    ids = [valid_id(item) for item in value]
+    if None in ids:
+        raise DomainError("invalid", _("Expected a list of 1 to %(max)d topic ids.", max=BULK_MAX))
+    return list(dict.fromkeys(ids))
+
+
+def _topics(event_id: int, ids: list[int], statuses: set[str]) -> list[Topic]:
+    """The topics of this event with these ids, in that order; refuses the whole action if one is missing."""
+    rows = {t.id: t for t in db.session.scalars(select(Topic).where(Topic.id.in_(ids), Topic.event_id == event_id))}
+    if any(rows.get(i) is None or rows[i].status not in statuses for i in ids):
+        raise DomainError("not_found", _("This topic does not exist (any more)."))
+    return [rows[i] for i in ids]
+
+
+def _free_cell(topic: Topic) -> tuple[int | None, int | None]:
+    """The cell a topic asked for or had, if it still exists, is no break and is free; else unplaced."""
+    room_id, slot_id = topic.wanted_room_id, topic.wanted_slot_id
+    if room_id is None or slot_id is None:
+        return None, None
+    room, slot = db.session.get(Room, room_id), db.session.get(Slot, slot_id)
+    if room is None or slot is None or slot.is_break or room.event_id != topic.event_id:
+        return None, None
+    holder = db.session.scalar(select(Topic.id).where(Topic.room_id == room_id, Topic.slot_id == slot_id))
+    return (None, None) if holder is not None else (room_id, slot_id)
+
+
+def _make_live(topic: Topic, *, actor: Actor, action: str) -> Change:
+    """In a write transaction: put a pending or withdrawn topic on the wall, into its cell if still free."""
+    before = logged_topic(topic)
+    revision = bump_revision(topic.event_id)
+    topic.room_id, topic.slot_id = _free_cell(topic)
+    topic.status = "live"
+    topic.withdrawn_at = None
+    topic.updated_at = utcnow()
+    db.session.flush()
+    log_step(
+        topic.event_id,
+        actor=actor,
+        action=action,
+        revision=revision,
+        topic_id=topic.id,
+        before=before,
+        after=logged_topic(topic),
+    )
+    return Change(topic.event_id, revision, "topic_posted", topic=topic_dict(topic))
+
+
+def approve_topics(event: Event, *, actor: Actor, topic_ids: Any) -> list[Change]:
+    """Put pending topics on the wall, each into the cell it asked for if still free, else unplaced."""
+    _require_organizer(event.id, actor)
+    ids = clean_topic_ids(topic_ids)
+    with write_transaction():
+        return [_make_live(t, actor=actor, action="approve") for t in _topics(event.id, ids, {"pending"})]
+
+
+def restore_topics(event: Event, *, actor: Actor, topic_ids: Any) -> list[Change]:
+    """Bring withdrawn topics back: to their cell if it is still free, else to the unplaced queue."""
+    _require_organizer(event.id, actor)
+    ids = clean_topic_ids(topic_ids)
+    with write_transaction():
+        return [_make_live(t, actor=actor, action="restore") for t in _topics(event.id, ids, {"withdrawn"})]
+
+
+def withdraw_topics(event: Event, *, actor: Actor, topic_ids: Any) -> list[Change]:
+    """Withdraw many live or pending topics at once (a flood, a rejected batch); each can be restored."""
+    _require_organizer(event.id, actor)
+    ids = clean_topic_ids(topic_ids)
+    with write_transaction():
+        return _withdraw_all(_topics(event.id, ids, {"live", "pending"}), actor=actor, action="withdraw")
+
+
+def _withdraw_all(topics: list[Topic], *, actor: Actor, action: str) -> list[Change]:
+    changes = []
+    for topic in topics:
+        live = topic.status == "live"
+        revision = bump_revision(topic.event_id) if live else db.session.get(Event, topic.event_id).revision
+        change = withdraw(topic, actor=actor, revision=revision, action=action)
+        if live:
+            changes.append(change)
+    return changes
+
+
+def block_author(event: Event, *, actor: Actor, topic_id: Any) -> list[Change]:
+    """Withdraw every live or pending topic of the device that posted this one, and block that device here."""
+    _require_organizer(event.id, actor)
+    with write_transaction():
+        author_hash = _author_of(event.id, topic_id)
+        if db.session.get(BlockedParticipant, (event.id, author_hash)) is None:
+            db.session.add(BlockedParticipant(event_id=event.id, author_hash=author_hash))
+        topics = db.session.scalars(
+            select(Topic)
+            .where(Topic.event_id == event.id, Topic.author_hash == author_hash, Topic.status != "withdrawn")
+            .order_by(Topic.id)
+        ).all()
+        return _withdraw_all(list(topics), actor=actor, action="block")
+
+
+def unblock_author(event: Event, *, actor: Actor, topic_id: Any) -> None:
+    """Let the device that posted this topic change the wall again (its withdrawn topics stay withdrawn)."""
+    _require_organizer(event.id, actor)
+    with write_transaction():
+        author_hash = _author_of(event.id, topic_id)
+        blocked = db.session.get(BlockedParticipant, (event.id, author_hash))
+        if blocked is None:
+            raise DomainError("not_found", _("This device is not blocked."))
+        db.session.delete(blocked)
+        log_step(event.id, actor=actor, action="unblock", revision=event.revision, topic_id=valid_id(topic_id))
+
+
+def _author_of(event_id: int, topic_id: Any) -> str:
+    topic = db.session.get(Topic, topic_id) if valid_id(topic_id) is not None else None
+    if topic is None or topic.event_id != event_id:
+        raise DomainError("not_found", _("This topic does not exist (any more)."))
+    return topic.author_hash
+
+
+def _flag(errors: FieldErrors, data: dict[str, Any], name: str) -> bool | None:
+    value = data.get(name)
+    if not isinstance(value, bool):
+        errors.add(name, _("Must be true or false."))
+        return None
+    return value
+
+
+def set_lock(event: Event, *, actor: Actor, data: Any) -> Change:
+    """Lock the wall (only organizers change it, with an optional reason everyone sees) or open it again."""
+    _require_organizer(event.id, actor)
+    if not isinstance(data, dict):
+        raise DomainError("bad_request", _("Expected a JSON object."))
+    errors = FieldErrors()
+    locked = _flag(errors, data, "locked")
+    reason = clean_text(errors, data, "reason", max_length=REASON_MAX)
+    errors.raise_if_any()
+    return _change_event(
+        event,
+        actor=actor,
+        action="lock" if locked else "unlock",
+        locked=locked,
+        lock_reason=(reason or None) if locked else None,
+    )
+
+
+def update_settings(event: Event, *, actor: Actor, data: Any) -> Change:
+    """Change the posting rules: pre-moderation on or off, and the cap on topics per participant (0: none)."""
+    _require_organizer(event.id, actor)
+    if not isinstance(data, dict) or not data or set(data) - {"premoderation", "max_topics_per_participant"}:
+        raise DomainError("bad_request", _("Expected premoderation and/or max_topics_per_participant."))
+    errors = FieldErrors()
+    values: dict[str, Any] = {}
+    if "premoderation" in data:
+        values["premoderation"] = _flag(errors, data, "premoderation")
+    if "max_topics_per_participant" in data:
+        cap = data["max_topics_per_participant"]
+        if isinstance(cap, bool) or not isinstance(cap, int) or not 0 <= cap <= CAP_MAX:
+            errors.add("max_topics_per_participant", _("A whole number from 0 to %(max)d.", max=CAP_MAX))
+        values["max_topics_per_participant"] = cap
+    errors.raise_if_any()
+    return _change_event(event, actor=actor, action="settings", **values)
+
+
+def _change_event(event: Event, *, actor: Actor, action: str, **values: Any) -> Change:
+    with write_transaction():
+        revision = bump_revision(event.id)
+        row = db.session.get(Event, event.id)
+        before = {name: getattr(row, name) for name in values}
+        for name, value in values.items():
+            setattr(row, name, value)
+        db.session.flush()
+        log_step(event.id, actor=actor, action=action, revision=revision, before=before, after=values)
+        public = event_dict(row)
+    return Change(event.id, revision, "event_updated", event=public)
+
+
+def moderation_state(event: Event) -> dict[str, Any]:
+    """What the organizers' moderation panel shows: posting rules, topics waiting, withdrawn ones, blocks."""
+    row = db.session.get(Event, event.id)
+    db.session.refresh(row)
+    pending = db.session.scalars(
+        select(Topic).where(Topic.event_id == event.id, Topic.status == "pending").order_by(Topic.id)
+    )
+    withdrawn = db.session.scalars(
+        select(Topic)
+        .where(Topic.event_id == event.id, Topic.status == "withdrawn")
+        .order_by(Topic.withdrawn_at.desc(), Topic.id.desc())
+        .limit(WITHDRAWN_SHOWN)
+    )
+    blocked = set(
+        db.session.scalars(select(BlockedParticipant.author_hash).where(BlockedParticipant.event_id == event.id))
+    )
+
+    def shown(topic: Topic) -> dict[str, Any]:
+        return {**posted_dict(topic), "author_blocked": topic.author_hash in blocked}
+
+    return {
+        "settings": {
+            "locked": row.locked,
+            "lock_reason": row.lock_reason,
+            "premoderation": row.premoderation,
+            "max_topics_per_participant": row.max_topics_per_participant,
+        },
+        "pending": [shown(t) for t in pending],
+        "withdrawn": [shown(t) for t in withdrawn],
+        "blocked": len(blocked),
+    }

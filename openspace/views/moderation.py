@@ -1,0 +1,108 @@
+"""Organizer moderation over JSON: lock, posting rules, approval queue, bulk withdraw/restore, blocks, log."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import Blueprint, Response, jsonify
+from flask_babel import gettext as _
+
+from ..activity import recent_steps
+from ..broadcast import announce_all, announce_moderation
+from ..errors import DomainError
+from ..models import Event
+from ..moderation import (
+    approve_topics,
+    block_author,
+    moderation_state,
+    restore_topics,
+    set_lock,
+    unblock_author,
+    update_settings,
+    withdraw_topics,
+)
+from ..wall import Change
+from .api import _event, _json_body, write_limits
+from .people import current_actor
+
+bp = Blueprint("moderation", __name__, url_prefix="/api/events/<slug>/moderation")
+
+
+def _organizer_event(slug: str) -> Event:
+    event = _event(slug)
+    if not current_actor().is_organizer(event.id):
+        raise DomainError("forbidden", _("Only the organizers can do this."))
+    return event
+
+
+def _done(event: Event, changes: list[Change]) -> Response:
+    """Announce an action's wall changes and the panel's new state; answer with both."""
+    announce_all(changes)
+    state = moderation_state(event)
+    announce_moderation(event.id, state)
+    revision = changes[-1].revision if changes else None
+    return jsonify({"ok": True, "changed": len(changes), "revision": revision, "moderation": state})
+
+
+@bp.get("")
+def panel(slug: str) -> Response:
+    """The moderation panel's state: posting rules, topics waiting for approval, withdrawn topics, blocks."""
+    return jsonify({"ok": True, **moderation_state(_organizer_event(slug))})
+
+
+@bp.get("/log")
+def activity(slug: str) -> Response:
+    """The newest steps of the activity log (who: organizer or participant, never a person)."""
+    event = _organizer_event(slug)
+    return jsonify({"ok": True, "steps": recent_steps(event.id)})
+
+
+def _topic_ids_action(action: Callable[..., list[Change]]) -> Callable[[str], Response]:
+    def view(slug: str) -> Response:
+        event = _event(slug)
+        body = _json_body()
+        ids = body.get("topic_ids") if isinstance(body, dict) else None
+        return _done(event, action(event, actor=current_actor(), topic_ids=ids))
+
+    return view
+
+
+for _name, _action in (("approve", approve_topics), ("restore", restore_topics), ("withdraw", withdraw_topics)):
+    bp.add_url_rule(f"/{_name}", _name, write_limits(_topic_ids_action(_action)), methods=["POST"])
+
+
+@bp.post("/lock")
+@write_limits
+def lock(slug: str) -> Response:
+    """Lock the wall with an optional reason ({"locked": true, "reason": "..."}) or open it ({"locked": false})."""
+    event = _event(slug)
+    return _done(event, [set_lock(event, actor=current_actor(), data=_json_body())])
+
+
+@bp.patch("/settings")
+@write_limits
+def settings(slug: str) -> Response:
+    """Change pre-moderation and the cap on topics per participant."""
+    event = _event(slug)
+    return _done(event, [update_settings(event, actor=current_actor(), data=_json_body())])
+
+
+@bp.post("/block")
+@write_limits
+def block(slug: str) -> Response:
+    """Withdraw every topic of the device that posted {"topic_id": N} and block it on this event."""
+    event = _event(slug)
+    body: Any = _json_body()
+    topic_id = body.get("topic_id") if isinstance(body, dict) else None
+    return _done(event, block_author(event, actor=current_actor(), topic_id=topic_id))
+
+
+@bp.post("/unblock")
+@write_limits
+def unblock(slug: str) -> Response:
+    """Let the device that posted {"topic_id": N} change the wall again."""
+    event = _event(slug)
+    body: Any = _json_body()
+    unblock_author(event, actor=current_actor(), topic_id=body.get("topic_id") if isinstance(body, dict) else None)
+    return _done(event, [])
