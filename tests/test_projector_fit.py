@@ -221,7 +221,8 @@ MEASURE = """
     slotIds: rows.map((row) => Number(row.dataset.slotId)),
     rooms: [...document.querySelectorAll("#grid thead th[data-room-id]")].map((th) => th.textContent),
     page: document.body.dataset.page,
-    pager: document.getElementById("pager").hidden ? null : document.getElementById("pager").textContent,
+    pager: getComputedStyle(document.getElementById("pager")).visibility === "hidden" ? null
+      : document.getElementById("pager").textContent,
   };
 }
 """

@@ -128,7 +128,7 @@ function showPage(ctx, turning) {
   const shown = plan.pages[wall.index];
   drawGrid(ctx, shown.slots, shown.rooms, plan.t, plan.lines);
   grid.classList.toggle("page-in", turning);
-  pager.hidden = plan.pages.length < 2;
+  pager.classList.toggle("single", plan.pages.length < 2);
   pager.textContent = texts.page.replace("{n}", wall.index + 1).replace("{total}", plan.pages.length);
   document.body.dataset.page = `${wall.index + 1}/${plan.pages.length}`;
 }
