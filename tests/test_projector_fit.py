@@ -85,7 +85,6 @@ def _build(app, slug: str, *, language: str, rooms: int, slots: list[SlotSpec], 
         event.venue = venue
         db.session.commit()
         event = db.session.get(Event, event.id)
-        actor = Actor(participant_key="fit-" + "k" * 40)
         wall_slots = sorted(event.slots, key=lambda s: s.starts_at)
         wall_rooms = sorted(event.rooms, key=lambda r: (r.position, r.id))
         for (s, slot), (r, room) in itertools.product(enumerate(wall_slots), enumerate(wall_rooms)):
@@ -94,7 +93,8 @@ def _build(app, slug: str, *, language: str, rooms: int, slots: list[SlotSpec], 
             topic = fill(r, s, slot)
             if topic:
                 data = {"title": topic[0], "host": topic[1], "room_id": room.id, "slot_id": slot.id}
-                post_topic(event, actor=actor, data=data)
+                # One participant per topic: an event limits how many Anliegen one person pins.
+                post_topic(event, actor=Actor(participant_key=f"fit-{r}-{s}-" + "k" * 40), data=data)
 
 
 SHAPES = {
