@@ -6,11 +6,15 @@ import os
 import re
 import subprocess
 import sys
+from datetime import datetime, time
 from html.parser import HTMLParser
 
 import pytest
-from conftest import Participant, topic_body
+from conftest import DAY, Participant, topic_body
 from live import ROOT, cli
+
+from openspace.events import RoomSpec, SlotSpec, create_event
+from openspace.extensions import db
 
 
 def test_index_links_to_event_creation(app):
@@ -73,6 +77,32 @@ def test_projector_page_shows_grid_and_join_qr(alice):
     cell = re.findall(r'<td class="(\w+)" data-room-id="(\d)">(.*?)</td>', row, re.S)
     assert [(cls, room) for cls, room, _ in cell] == [("free", "1"), ("taken", "2"), ("free", "3")]
     assert "Retouren senken" in cell[1][2]
+
+
+def test_projector_page_shows_venue_and_a_break_as_one_band(app):
+    with app.app_context():
+        event, _secret = create_event(
+            name="Pausenwand",
+            slug="pause",
+            starts_on=DAY,
+            ends_on=None,
+            timezone="Europe/Berlin",
+            language="de",
+            rooms=[RoomSpec("Plenum", 50), RoomSpec("Werkstatt", 20)],
+            slots=[
+                SlotSpec(datetime.combine(DAY, time(11)), datetime.combine(DAY, time(12)), "Runde 1"),
+                SlotSpec(datetime.combine(DAY, time(12)), datetime.combine(DAY, time(13)), "Mittagessen", True),
+            ],
+        )
+        event.venue = "Stadthalle"
+        db.session.commit()
+    page = app.test_client().get("/e/pause/wall").get_data(as_text=True)
+    assert '<p class="venue" id="venue">Stadthalle</p>' in page
+    assert 'href="/static/css/wall.css"' in page
+    band = re.search(r'<tr class="break-row" data-slot-id="\d+">(.*?)</tr>', page, re.S).group(1)
+    assert re.findall(r"<td[^>]*>", band) == ['<td class="break" colspan="2">']
+    assert '<span class="slot-label">Mittagessen</span>' in band
+    assert page.count("<tr data-slot-id=") == 1
 
 
 def test_qr_svg_is_served_as_svg(app, event):
