@@ -78,6 +78,7 @@ def test_lock_premoderate_approve_and_block_from_the_panel_reach_the_phone_live(
     orga.uncheck("#mod-premod")
     post_from_phone(phone, "Zweites von Ada")
     expect(phone.locator("#wall .topic-title")).to_have_count(2)
+    expect(phone.locator("#wall button[data-edit]")).to_have_count(2)  # both are Ada's own
     expect(orga.locator("#mod-live li")).to_have_count(2)
     orga.locator("#wall button[data-edit]").first.click()
     expect(orga.locator("#form-heading")).to_have_text("Edit this Anliegen")  # not "your": it is Ada's
@@ -98,6 +99,8 @@ def test_lock_premoderate_approve_and_block_from_the_panel_reach_the_phone_live(
         box.check()
     orga.click("#mod-restore-selected")
     expect(phone.locator("#wall .topic-title")).to_have_count(2)
+    # The phone dropped the withdrawn ids from its own: restored, they show no edit buttons until it resyncs.
+    expect(phone.locator("#wall button[data-edit]")).to_have_count(0)
     expect(orga.locator("#mod-withdrawn li")).to_have_count(0)
     orga.click("#mod-select-recent")
     orga.click("#mod-withdraw-selected")

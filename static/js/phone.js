@@ -225,6 +225,7 @@ async function submitTopic(event) {
   submit.disabled = false;
   if (result.data.ok && result.data.pending) {
     localStorage.setItem(HOST_KEY, body.host.trim());
+    mine.add(result.data.topic.id); // once approved it shows on the wall as this phone's own
     const notice = document.getElementById("pending-notice");
     notice.textContent = texts.pending_posted.replace("{title}", result.data.topic.title);
     notice.hidden = false;
