@@ -1,6 +1,6 @@
 // Phone view: the wall as a list by slot, posting and editing Anliegen, live updates.
 import { connectWall } from "./live.js";
-import { announce, dayHeadings, el, nowAndNext, pageJson, showStatus, slotTime, topicsByCell } from "./render.js";
+import { announce, clock, dayHeadings, el, nowAndNext, pageJson, showStatus, slotTime, topicsByCell } from "./render.js";
 
 const page = pageJson("page-data");
 const texts = pageJson("texts");
@@ -55,11 +55,39 @@ function cellItem(topic, room, slot) {
   if (topic && mine.has(topic.id)) classes.push("mine");
   if (topic && topic.id === freshId) classes.push("fresh");
   const item = el("li", { className: classes.join(" "), dataset: room ? { roomId: room.id, slotId: slot.id } : { topicId: topic.id } });
-  if (room) item.append(el("span", { className: "room-name" }, room.name));
+  if (room) item.append(el("span", { className: "room-name" }, room.name), roomMeta(room));
   if (topic) item.append(...topicBlock(topic));
   else if (wallOpen(live && live.state ? live.state : page.state)) item.append(el("button", { type: "button", className: "claim", dataset: { roomId: room.id, slotId: slot.id } }, `${texts.free} – ${texts.claim}`));
   else item.append(el("span", { className: "free-label" }, texts.free));
   return item;
+}
+
+/** Where the room is and how many it holds, when the organizers said so. */
+function roomMeta(room) {
+  const parts = [room.location, room.capacity ? texts.places.replace("{n}", room.capacity) : null].filter(Boolean);
+  return parts.length ? el("span", { className: "room-meta" }, parts.join(" · ")) : null;
+}
+
+/** The bar of slot times that stays at the top: one tap jumps to a slot. */
+function renderSlotBar(state, current, next) {
+  const tz = state.event.timezone;
+  const links = state.slots.filter((s) => !s.is_break).map((slot) =>
+    el("a", { href: `#slot-${slot.id}`, className: slot.id === current ? "now" : slot.id === next ? "next" : null,
+      "aria-current": slot.id === current ? "time" : null }, clock(slot.starts_at, locale, tz)));
+  const bar = document.getElementById("slot-links");
+  const scrolled = bar.scrollLeft;
+  bar.replaceChildren(...links);
+  const shown = bar.querySelector("a.now") || bar.querySelector("a.next");
+  // The first time, bring the current slot's time into sight in the bar; afterwards it stays where it was.
+  bar.scrollLeft = shown && !barPlaced ? Math.max(0, shown.offsetLeft - bar.offsetLeft - 8) : scrolled;
+  barPlaced = barPlaced || Boolean(shown);
+}
+let barPlaced = false;
+
+/** Whether any cell outside the breaks is still free. */
+function anyFreeCell(state) {
+  const byCell = topicsByCell(state);
+  return state.slots.some((slot) => !slot.is_break && state.rooms.some((room) => !byCell.has(`${room.id}:${slot.id}`)));
 }
 
 /** Whether this page may change the wall now: a locked wall is the organizers' alone. */
@@ -86,7 +114,7 @@ function renderWall(state) {
     const badge = slot.id === current ? texts.now : slot.id === next ? texts.next : null;
     const day = days[i] ? [el("h2", { className: "day-head" }, days[i])] : [];
     if (slot.is_break) return [...day, breakDivider(slot, tz)];
-    return [...day, el("section", { className: `slot${slot.id === current ? " now" : ""}${slot.id === next ? " next" : ""}`, dataset: { slotId: slot.id } },
+    return [...day, el("section", { className: `slot${slot.id === current ? " now" : ""}${slot.id === next ? " next" : ""}`, id: `slot-${slot.id}`, dataset: { slotId: slot.id } },
       el("h2", { className: "slot-head" },
         el("span", { className: "slot-time" }, slotTime(slot, locale, tz)),
         slot.label ? el("span", { className: "slot-label" }, slot.label) : null,
@@ -98,6 +126,8 @@ function renderWall(state) {
     el("h2", { className: "slot-head" }, texts.unplaced),
     el("ul", { className: "cells" }, queue.length ? queue.map((t) => cellItem(t, null, null)) : el("li", { className: "cell empty" }, texts.empty_queue))));
   document.getElementById("wall").replaceChildren(...sections);
+  renderSlotBar(state, current, next);
+  document.getElementById("full-notice").hidden = anyFreeCell(state);
   document.dispatchEvent(new CustomEvent("wall-state", { detail: state }));
   if (!panel.hidden) {
     fillCells(state, cellSelect.value);
@@ -171,14 +201,34 @@ function openForm(topic, cell) {
   document.getElementById("f-submit").textContent = topic ? texts.save : texts.post;
   if (topic) {
     for (const name of ["title", "host", "goal", "context"]) form.elements[name].value = topic[name];
-  } else if (!form.elements.host.value) {
-    form.elements.host.value = localStorage.getItem(HOST_KEY) || "";
+  } else {
+    restoreDraft();
+    if (!form.elements.host.value) form.elements.host.value = localStorage.getItem(HOST_KEY) || "";
   }
   const wanted = topic && topic.room_id !== null ? `${topic.room_id}:${topic.slot_id}` : cell || "";
   fillCells(live.state, wanted);
   panel.hidden = false;
   panel.scrollIntoView({ block: "start" });
   form.elements.title.focus();
+}
+
+const DRAFT_KEY = `openspace.draft.${page.slug}`;
+const DRAFT_FIELDS = ["title", "host", "goal", "context"];
+
+/** Keep what is typed into a new post, so a reload (or a phone that dropped the tab) loses nothing. */
+function saveDraft() {
+  if (editing) return;
+  const draft = Object.fromEntries(DRAFT_FIELDS.map((name) => [name, form.elements[name].value]));
+  draft.cell = cellSelect.value;
+  if (DRAFT_FIELDS.some((name) => draft[name].trim())) localStorage.setItem(DRAFT_KEY, JSON.stringify(draft));
+}
+
+function restoreDraft() {
+  let draft = null;
+  try { draft = JSON.parse(localStorage.getItem(DRAFT_KEY) || "null"); } catch { draft = null; }
+  if (!draft || typeof draft !== "object") return;
+  for (const name of DRAFT_FIELDS) if (typeof draft[name] === "string" && !form.elements[name].value) form.elements[name].value = draft[name];
+  if (typeof draft.cell === "string" && [...cellSelect.options].some((o) => o.value === draft.cell)) cellSelect.value = draft.cell;
 }
 
 function closeForm() {
@@ -223,6 +273,7 @@ async function submitTopic(event) {
     return;
   }
   submit.disabled = false;
+  if (result.data.ok && !editing) localStorage.removeItem(DRAFT_KEY);
   if (result.data.ok && result.data.pending) {
     localStorage.setItem(HOST_KEY, body.host.trim());
     mine.add(result.data.topic.id); // once approved it shows on the wall as this phone's own
@@ -260,6 +311,13 @@ cellSelect.addEventListener("change", () => {
   if (live.state) warnIfTaken(live.state);
 });
 form.addEventListener("submit", submitTopic);
+form.addEventListener("input", saveDraft);
+const freeOnly = document.getElementById("free-only");
+freeOnly.addEventListener("click", () => {
+  const on = freeOnly.getAttribute("aria-pressed") !== "true";
+  freeOnly.setAttribute("aria-pressed", String(on));
+  document.getElementById("wall").classList.toggle("free-only", on);
+});
 document.getElementById("wall").addEventListener("click", (event) => {
   const button = event.target.closest("button");
   if (!button) return;
@@ -286,6 +344,12 @@ live = connectWall({
 });
 renderWall(page.state);
 document.body.dataset.revision = page.state.revision;
+{
+  // Open at what is happening: the current slot, else the next one (the day's first before it starts).
+  const { current, next } = nowAndNext(page.state.slots);
+  const target = document.getElementById(`slot-${current || next}`);
+  if (target && !location.hash) target.scrollIntoView({ block: "start" });
+}
 if (document.getElementById("moderation")) {
   import("./moderation.js").then(({ startModeration }) => startModeration({ live, page, texts, csrf, locale }));
 }
