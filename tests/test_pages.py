@@ -8,6 +8,7 @@ import subprocess
 import sys
 from datetime import datetime, time
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 from conftest import DAY, Participant, topic_body
@@ -405,3 +406,36 @@ def test_venue_entered_on_new_is_kept_and_the_short_address_is_previewed(app):
     client.post("/new", data={**new_event_form(client), "venue": "Kulturhaus Ost, Saal 2"})
     wall = client.get("/api/events/zukunftskonferenz-2026/wall").get_json()
     assert wall["event"]["venue"] == "Kulturhaus Ost, Saal 2"
+
+
+def test_poster_warns_on_screen_only_and_shows_the_venue(tmp_path):
+    from conftest import make_app
+
+    app = make_app(tmp_path)
+    client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    client.post("/new", data={**new_event_form(client), "language": "en", "venue": "Kulturhaus Ost"})
+    poster = client.get("/e/zukunftskonferenz-2026/poster").get_data(as_text=True)
+    assert '<p class="poster-venue">Kulturhaus Ost</p>' in poster
+    assert 'class="warning reach-warning"' in poster
+    css = (Path(__file__).resolve().parent.parent / "static" / "css" / "app.css").read_text()
+    assert re.search(r"@media print \{[^}]*\.reach-warning[^}]*display: none", css)  # never on the printed sheet
+
+
+def test_listening_on_every_interface_links_name_the_lan_address(tmp_path):
+    from conftest import make_app
+
+    from openspace.views.pages import lan_address
+
+    app = make_app(tmp_path, HOST="0.0.0.0", SERVER_NAME=None)
+    client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    client.environ_base["HTTP_HOST"] = "127.0.0.1:5000"  # the organizer's laptop, on itself
+    assert client.post("/new", data={**new_event_form(client), "language": "en"}).status_code == 302
+    poster = client.get("/e/zukunftskonferenz-2026/poster").get_data(as_text=True)
+    lan = lan_address()
+    if lan is None:  # a machine without a network: the links stay on the request's address, with the warning
+        assert "http://127.0.0.1:5000/e/zukunftskonferenz-2026/" in poster and "reach-warning" in poster
+    else:
+        assert f'<p class="poster-url">http://{lan}:5000/e/zukunftskonferenz-2026/</p>' in poster
+        assert "reach-warning" not in poster

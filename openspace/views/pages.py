@@ -45,11 +45,22 @@ def load_event(slug: str) -> Event:
 
 def public_url(endpoint: str, **values: str) -> str:
     """An absolute link on PUBLIC_URL when it is set (what phones reach), else on the request's address."""
-    base = current_app.config.get("PUBLIC_URL")
+    base = current_app.config.get("PUBLIC_URL") or _lan_base()
     if base:
         return f"{base}{url_for(endpoint, **values)}"
     g.built_from_host = True  # security.py: a response naming the request's Host header is never cached
     return url_for(endpoint, **values, _external=True)
+
+
+def _lan_base() -> str | None:
+    """Listening on every interface but opened as 127.0.0.1 on the laptop: links name its LAN address instead."""
+    if current_app.config["HOST"] not in {"0.0.0.0", "::"} or not phones_cannot_reach(request.host_url):
+        return None
+    lan = lan_address()
+    if lan is None:
+        return None
+    g.built_from_host = True  # the port and scheme still come from this request
+    return f"{request.scheme}://{lan}:{urlsplit(request.host_url).port or current_app.config['PORT']}"
 
 
 def address_base() -> str:
@@ -139,7 +150,10 @@ def projector(slug: str) -> str:
 def poster(slug: str) -> str:
     """A printable A4 poster with the join QR code."""
     event = load_event(slug)
-    return render_template("pages/poster.html", event=event, join_url=join_url(event))
+    url = join_url(event)
+    return render_template(
+        "pages/poster.html", event=event, join_url=url, unreachable=phones_cannot_reach(url), lan=lan_address()
+    )
 
 
 @bp.get("/e/<slug>/qr.svg")
