@@ -124,6 +124,7 @@ def parse_slots(text: str, first_day: date) -> list[SlotSpec]:
     A trailing `[Pause]` or `[break]` marks a break (lunch, coffee): shown on the wall, never holding topics.
     """
     slots: list[SlotSpec] = []
+    numbers: list[int] = []  # the line each slot came from, to name both lines of an overlap
     day = first_day
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
@@ -148,16 +149,21 @@ def parse_slots(text: str, first_day: date) -> list[SlotSpec]:
         if label and len(label) > LABEL_MAX:
             raise ValueError(_("Line %(n)d: the label is too long.", n=number))
         slots.append(SlotSpec(datetime.combine(day, start), datetime.combine(day, end), label, is_break))
+        numbers.append(number)
     if not slots or len(slots) > MAX_SLOTS:
         raise ValueError(_("Enter between 1 and %(max)d slots.", max=MAX_SLOTS))
+    lines = dict(zip(map(id, slots), numbers, strict=True))
     slots.sort(key=lambda s: s.starts_at)
     for before, after in itertools.pairwise(slots):
         if after.starts_at < before.ends_at:
+            first, second = sorted((lines[id(before)], lines[id(after)]))
             raise ValueError(
                 _(
-                    "The slots %(first)s and %(second)s overlap.",
-                    first=_slot_name(before),
-                    second=_slot_name(after),
+                    "Lines %(first)d and %(second)d: the slots %(a)s and %(b)s overlap.",
+                    first=first,
+                    second=second,
+                    a=_slot_name(before),
+                    b=_slot_name(after),
                 )
             )
     return slots

@@ -51,9 +51,18 @@ def test_room_name_of_only_invisible_characters_is_refused(tmp_path) -> None:
 @pytest.mark.parametrize(
     ("lines", "message"),
     [
-        ("09:00-10:00\n09:30-10:30", "The slots 2026-02-27 09:00–10:00 and 2026-02-27 09:30–10:30 overlap."),
-        ("09:00-10:00 A\n09:00-10:00 B", "The slots 2026-02-27 09:00–10:00 and 2026-02-27 09:00–10:00 overlap."),
-        ("10:00-11:00\n2026-02-27 09:00-10:30", "The slots 2026-02-27 09:00–10:30 and 2026-02-27 10:00–11:00 overlap."),
+        (
+            "09:00-10:00\n09:30-10:30",
+            "Lines 1 and 2: the slots 2026-02-27 09:00–10:00 and 2026-02-27 09:30–10:30 overlap.",
+        ),
+        (
+            "09:00-10:00 A\n09:00-10:00 B",
+            "Lines 1 and 2: the slots 2026-02-27 09:00–10:00 and 2026-02-27 09:00–10:00 overlap.",
+        ),
+        (
+            "10:00-11:00\n2026-02-27 09:00-10:30",
+            "Lines 1 and 2: the slots 2026-02-27 09:00–10:30 and 2026-02-27 10:00–11:00 overlap.",
+        ),
     ],
 )
 def test_overlapping_or_duplicate_slots_are_refused(tmp_path, lines, message) -> None:

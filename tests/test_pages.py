@@ -439,3 +439,25 @@ def test_listening_on_every_interface_links_name_the_lan_address(tmp_path):
     else:
         assert f'<p class="poster-url">http://{lan}:5000/e/zukunftskonferenz-2026/</p>' in poster
         assert "reach-warning" not in poster
+
+
+def test_new_event_form_shows_every_problem_at_once_and_creates_nothing(app):
+    client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    form = {
+        **new_event_form(client),
+        "language": "en",
+        "timezone": "Mars/Olympus",
+        "rooms": "Plenum\nplenum",
+        "slots": "09:00-10:00\n09:30-10:30",
+    }
+    response = client.post("/new", data=form)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    problems = re.findall(r'<p class="field-error">([^<]+)</p>', page)
+    assert problems == [
+        "Unknown time zone.",
+        "Two rooms have the same name.",
+        "Lines 1 and 2: the slots 2026-02-27 09:00–10:00 and 2026-02-27 09:30–10:30 overlap.",
+    ]
+    assert client.get("/e/zukunftskonferenz-2026/").status_code == 404

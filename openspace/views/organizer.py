@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, session, url_for
 from flask_babel import gettext as _
 
 from ..errors import DomainError
-from ..events import create_event, issue_reveal_token, parse_rooms, parse_slots, redeem_reveal_token
+from ..events import (
+    create_event,
+    issue_reveal_token,
+    parse_rooms,
+    parse_slots,
+    redeem_reveal_token,
+    valid_timezone,
+)
 from ..extensions import limiter
 from ..forms import EventForm
 from ..identity import secret_matches
@@ -27,16 +36,24 @@ def organizer_url(slug: str, secret: str) -> str:
 def new_event() -> str | Response:
     """Create an event with rooms and slots; shows the organizer link once."""
     form = EventForm()
-    if form.validate_on_submit():
-        try:
-            rooms = parse_rooms(form.rooms.data)
-        except ValueError as error:
-            form.rooms.errors.append(str(error))
-        try:
-            slots = parse_slots(form.slots.data, form.starts_on.data)
-        except ValueError as error:
-            form.slots.errors.append(str(error))
-        if not form.rooms.errors and not form.slots.errors:
+    if form.is_submitted():
+        # Every field is checked before anything is created, so the organizer sees all problems at once.
+        valid = form.validate()
+        rooms = slots = None
+        if form.rooms.data:
+            try:
+                rooms = parse_rooms(form.rooms.data)
+            except ValueError as error:
+                form.rooms.errors = [*form.rooms.errors, str(error)]
+        if form.slots.data:
+            try:
+                slots = parse_slots(form.slots.data, form.starts_on.data or date.today())
+            except ValueError as error:
+                form.slots.errors = [*form.slots.errors, str(error)]
+        tz = (form.timezone.data or "").strip()
+        if tz and not valid_timezone(tz):
+            form.timezone.errors = [*form.timezone.errors, _("Unknown time zone.")]
+        if valid and rooms and slots and not form.timezone.errors:
             try:
                 event, _unshown = create_event(
                     name=form.name.data,
