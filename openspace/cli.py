@@ -69,7 +69,7 @@ def register_cli(app: Flask) -> None:
         "cap",
         type=click.IntRange(0, 100),
         default=None,
-        help="Anliegen one participant may pin (0: no limit; default: MAX_TOPICS_PER_PARTICIPANT, 3).",
+        help="Topics one participant may pin (0: no limit; default: MAX_TOPICS_PER_PARTICIPANT, 3).",
     )
     def create_event_command(name, slug, starts_on, ends_on, timezone, language, rooms, slots, cap) -> None:  # noqa: ANN001
         """Create an event and print its links, including the organizer link (shown only now)."""

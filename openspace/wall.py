@@ -108,8 +108,7 @@ def _check_cap(event_id: int, actor: Actor, cap: int) -> None:
         raise DomainError(
             "limit",
             _(
-                "You have pinned %(count)d Anliegen, the most this event allows per person. "
-                "Withdraw one to pin another.",
+                "You have pinned %(count)d topics, the most this event allows per person. Withdraw one to pin another.",
                 count=held,
             ),
         )
@@ -124,7 +123,7 @@ def _check_queue(event_id: int, *, pending: bool, queue_max: int | None) -> None
     if count >= queue_max:
         raise DomainError(
             "full",
-            _("The queue of waiting Anliegen is full. Please choose a free place or try again later."),
+            _("The queue of waiting topics is full. Please choose a free place or try again later."),
         )
 
 

@@ -358,7 +358,7 @@ def test_own_topic_edit_and_withdraw_only_by_author(site, slug, watch, artifacts
     expect(b_cell).to_have_class(re.compile(r"\bfree\b"))
     expect(claim_button(a, room_id, slot_id)).to_be_visible(timeout=LIVE_UPDATE_TIMEOUT_MS)
     assert HttpParticipant(site.url, slug).wall()["topics"] == []
-    assert watch.dialogs == ["confirm: Withdraw this Anliegen from the wall?"]
+    assert watch.dialogs == ["confirm: Withdraw this topic from the wall?"]
     assert marker(wall) == 1 and marker(b) == 1, "a page reloaded"
     watch.assert_clean()
 

@@ -63,7 +63,7 @@ def test_lock_premoderate_approve_and_block_from_the_panel_reach_the_phone_live(
     phone.click("#f-cancel")
     post_from_phone(phone, "Wartet auf Freigabe")
     expect(phone.locator("#pending-notice")).to_have_text(
-        "Thank you! Your Anliegen “Wartet auf Freigabe” waits for the organizers' approval."
+        "Thank you! Your topic “Wartet auf Freigabe” waits for the organizers' approval."
     )
     pending = orga.locator("#mod-pending li")
     expect(pending).to_have_count(1)
@@ -81,7 +81,7 @@ def test_lock_premoderate_approve_and_block_from_the_panel_reach_the_phone_live(
     expect(phone.locator("#wall button[data-edit]")).to_have_count(2)  # both are Ada's own
     expect(orga.locator("#mod-live li")).to_have_count(2)
     orga.locator("#wall button[data-edit]").first.click()
-    expect(orga.locator("#form-heading")).to_have_text("Edit this Anliegen")  # not "your": it is Ada's
+    expect(orga.locator("#form-heading")).to_have_text("Edit this topic")  # not "your": it is Ada's
     orga.click("#f-cancel")
     orga.locator("#mod-live li").first.get_by_role("button", name="Withdraw all from this device and block it").click()
     expect(phone.locator("#wall .topic-title")).to_have_count(0)

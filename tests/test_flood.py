@@ -40,7 +40,7 @@ def test_cookie_cycling_flood_gets_199_posts_through_and_one_organizer_action_re
     legit = Participant(app, slug).post(topic_body(title="Nach der Flut", room_id=None, slot_id=None))
     assert (legit.status_code, legit.get_json()["error"]) == (
         429,
-        "Very many Anliegen are being pinned right now. Please try again in a minute.",
+        "Very many topics are being pinned right now. Please try again in a minute.",
     )
     orga = Participant(app, slug)
     assert orga.client.get(f"/e/{slug}/organize/{secret}").status_code == 302

@@ -79,7 +79,7 @@ def test_participant_cap_refuses_the_fourth_topic_and_withdrawing_frees_a_place(
     assert refused.get_json() == {
         "ok": False,
         "code": "limit",
-        "error": "You have pinned 3 Anliegen, the most this event allows per person. Withdraw one to pin another.",
+        "error": "You have pinned 3 topics, the most this event allows per person. Withdraw one to pin another.",
     }
     assert titles(anna) == ["T0", "T1", "T2"]
     assert anna.delete(ids[0]).status_code == 200
@@ -291,6 +291,6 @@ def test_unplaced_queue_ceiling_refuses_with_a_clear_message(tmp_path):
     assert refused.get_json() == {
         "ok": False,
         "code": "full",
-        "error": "The queue of waiting Anliegen is full. Please choose a free place or try again later.",
+        "error": "The queue of waiting topics is full. Please choose a free place or try again later.",
     }
     assert people[2].post(topic_body()).status_code == 201  # a free cell still works

@@ -137,7 +137,7 @@ def test_full_wall_says_so_and_explains_the_queue(site, browser, artifacts):
         notice = page.locator("#full-notice")
         assert notice.is_visible()
         assert notice.inner_text() == (
-            "Every place on the wall is taken. A new Anliegen goes to “Not placed yet”; "
+            "Every place on the wall is taken. A new topic goes to “Not placed yet”; "
             "the organizers give it a room and time when one frees up."
         )
         page.screenshot(path=str(artifacts / "phone-full-wall-360.png"))

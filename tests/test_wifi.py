@@ -298,7 +298,7 @@ def test_post_whose_answer_is_lost_is_recognised_after_reconnecting(site, slug, 
     # The snapshot after reconnecting names this phone's own topics: the phone sees its post went through,
     # closes the form and says so, instead of warning that "this place was just taken".
     expect(phone.locator("#form-panel")).to_be_hidden(timeout=10_000)
-    expect(phone.locator("#announcer")).to_have_text("Your Anliegen is on the wall.")
+    expect(phone.locator("#announcer")).to_have_text("Your topic is on the wall.")
     phone.screenshot(path=str(artifacts / "phone-lost-answer.png"))
     topics = HttpParticipant(site.url, slug).wall()["topics"]
     assert [t["title"] for t in topics] == [title], topics

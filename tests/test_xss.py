@@ -388,12 +388,12 @@ def test_event_room_and_slot_names_show_literally(xss, watch, artifacts):
     assert [r["name"] for r in api["rooms"]] == ROOMS
     assert [s["label"] for s in api["slots"]] == LABELS
 
-    assert wall.title() == f"{EVENT_NAME} – Anliegenwand"
+    assert wall.title() == f"{EVENT_NAME} – Topic wall"
     assert wall.locator(".wall-head h1").text_content() == EVENT_NAME
     assert wall.locator("#grid thead th[data-room-id]").all_text_contents() == ROOMS
     assert wall.locator("#grid .slot-label").all_text_contents() == LABELS
 
-    assert phone.title() == f"{EVENT_NAME} – Anliegenwand"
+    assert phone.title() == f"{EVENT_NAME} – Topic wall"
     assert organizer.title() == f"{EVENT_NAME} – Organizer"
     assert phone.locator(".topbar .brand").text_content() == EVENT_NAME
     assert organizer.locator(".topbar .brand").text_content() == f"{EVENT_NAME} · Organizer"

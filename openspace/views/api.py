@@ -101,7 +101,7 @@ def _event_posts_left(event_id: int, *, count: bool) -> None:
     )
     if not ok:
         raise DomainError(
-            "rate_limited", _("Very many Anliegen are being pinned right now. Please try again in a minute.")
+            "rate_limited", _("Very many topics are being pinned right now. Please try again in a minute.")
         )
 
 
