@@ -8,6 +8,7 @@ numeric and non-ASCII digit strings, in bodies and in URL paths.
 
 from __future__ import annotations
 
+import collections
 import itertools
 import math
 import os
@@ -203,6 +204,9 @@ def fuzz(request, tmp_path_factory):
 
     with app.app_context():
         db.engine.dispose()
+    if os.environ.get("FUZZ_STATS"):
+        print("", *(f"{n:6d} {key}" for key, n in sorted(STATS.items())), sep="\n")
+        STATS.clear()
 
 
 # ---------------------------------------------------------------- the wall before and after
@@ -249,9 +253,15 @@ def known_ids(fuzz: Fuzz, wall: dict) -> list[int]:
     return sorted(ids | {fuzz.foreign_id})
 
 
+STATS: collections.Counter = collections.Counter()  # FUZZ_STATS=1: (target, status, code) seen, printed per app
+
+
 def assert_clear(response, allowed=ALLOWED) -> dict:
     assert response.status_code in allowed, (response.status_code, response.get_data(as_text=True)[:300])
     data = response.get_json()
+    if os.environ.get("FUZZ_STATS"):
+        target = os.environ.get("PYTEST_CURRENT_TEST", "?").split("::")[-1].split(" ")[0]
+        STATS[target, response.status_code, data.get("code"), str(sorted(data.get("fields", {}).items()))[:60]] += 1
     if response.status_code >= 400:
         assert data["ok"] is False
         assert isinstance(data["error"], str) and data["error"]
@@ -301,14 +311,23 @@ def topic_bodies(draw, rooms: list[int], slots: list[int]):
         return draw(json_value)
     fields = {}
     for name, good in (("title", "Retouren senken"), ("host", "Marek"), ("goal", ""), ("context", "")):
-        choice = draw(st.integers(0, 3))
-        if choice == 1:
+        choice = draw(st.integers(0, 7))
+        if choice == 7:
             fields[name] = draw(json_value)
-        elif choice < 3:
-            fields[name] = good if choice == 0 else draw(text)
-    for name, known in (("room_id", rooms), ("slot_id", slots)):
-        if draw(st.integers(0, 4)):
-            fields[name] = draw(id_shapes(known) | st.none())
+        elif choice == 6:
+            fields[name] = draw(text)
+        elif choice > 0:
+            fields[name] = good
+    cell = draw(st.integers(0, 3))
+    if cell == 0:  # a cell of the event, the ids as numbers or digit strings
+        fields["room_id"] = draw(pick(rooms) | pick(rooms).map(str))
+        fields["slot_id"] = draw(pick(slots) | pick(slots).map(str))
+    elif cell == 1:  # unplaced
+        fields.update(draw(st.sampled_from([{}, {"room_id": None, "slot_id": None}])))
+    else:
+        for name, known in (("room_id", rooms), ("slot_id", slots)):
+            if draw(st.integers(0, 4)):
+                fields[name] = draw(id_shapes(known) | st.none())
     if draw(st.integers(0, 3)) == 0:
         fields["request_id"] = draw(json_value | st.text("abcXYZ019_-", min_size=8, max_size=8))
     return fields
@@ -378,6 +397,7 @@ def check_patch(fuzz: Fuzz, before: dict, segment: str, payload) -> None:
         assert topic["id"] in before["mine"]
         assert_fields_applied(topic, payload)
         assert_only(after, before, topics={topic["id"]: topic}, revisions=1)
+        assert answer["revision"] == after["revision"]
         old = before["topics"][topic["id"]]
         untouched = {"title", "host", "goal", "context"} - set(payload)
         assert {k: topic[k] for k in untouched} == {k: old[k] for k in untouched}
@@ -398,11 +418,12 @@ def test_fuzz_delete_topic_path(fuzz, data):
         assert response.status_code in path_allowed(segment), segment
         assert after == before
         return
-    assert_clear(response)
+    answer = assert_clear(response)
     if response.status_code == 200:
         topic_id = path_id(segment)
         assert topic_id in before["mine"], segment
         assert_only(after, before, topics={topic_id: None}, revisions=1)
+        assert answer["revision"] == after["revision"]
         assert after["mine"] == before["mine"] - {topic_id}
     else:
         assert after == before
@@ -449,8 +470,16 @@ def test_fuzz_moderation_topic_ids(fuzz, data, action):
     before = ready(fuzz, pending=action == "approve")
     panel = panel_of(fuzz)
     ids = id_shapes(known_ids(fuzz, before))
+    fitting = {
+        "approve": [t["id"] for t in panel["pending"]],
+        "restore": [t["id"] for t in panel["withdrawn"][:10]],
+        "withdraw": sorted(before["topics"]),
+    }[action] or [fuzz.foreign_id]
+    plain = pick(fitting) | pick(fitting).map(str)
     body = data.draw(
-        st.fixed_dictionaries({"topic_ids": st.lists(ids, min_size=1, max_size=4)})
+        st.fixed_dictionaries({"topic_ids": st.lists(plain, min_size=1, max_size=3)})
+        | st.fixed_dictionaries({"topic_ids": st.lists(plain | ids, min_size=1, max_size=3)})
+        | st.fixed_dictionaries({"topic_ids": st.lists(ids, min_size=1, max_size=4)})
         | st.fixed_dictionaries({"topic_ids": ids | st.lists(ids, max_size=3)})
         | st.fixed_dictionaries({"topic_ids": st.just(list(range(1, 502)))})
         | json_value
@@ -483,7 +512,11 @@ def test_fuzz_moderation_topic_ids(fuzz, data, action):
 @given(data=st.data())
 def test_fuzz_moderation_block_and_unblock(fuzz, data):
     before = ready(fuzz)
-    body = data.draw(st.fixed_dictionaries({"topic_id": id_shapes(known_ids(fuzz, before))}) | json_value)
+    live = sorted(before["topics"])
+    body = data.draw(
+        st.fixed_dictionaries({"topic_id": pick(live) | pick(live).map(str) | id_shapes(known_ids(fuzz, before))})
+        | json_value
+    )
     response = fuzz.orga.act("block", body)
     answer = assert_clear(response)
     after = wall_of(fuzz)
@@ -510,6 +543,9 @@ settings_values = st.sampled_from([*ID_EDGES, 2, 3, 99, 100, 101, None]) | json_
 
 @given(
     body=st.fixed_dictionaries(
+        {}, optional={"premoderation": st.booleans(), "max_topics_per_participant": st.integers(-1, 101)}
+    )
+    | st.fixed_dictionaries(
         {}, optional={"premoderation": settings_values, "max_topics_per_participant": settings_values}
     )
     | st.fixed_dictionaries({"locked": settings_values})
