@@ -305,6 +305,26 @@ def assert_fields_applied(topic: dict, payload: dict) -> None:
 
 
 @st.composite
+def cell_ids(draw, rooms: list[int], slots: list[int]) -> dict:
+    """room_id and slot_id: a cell of the event, unplaced, or one of them (or both) of any shape."""
+    room, slot = draw(pick(rooms) | pick(rooms).map(str)), draw(pick(slots) | pick(slots).map(str))
+    cell = draw(st.integers(0, 4))
+    if cell == 0:  # a cell of the event, the ids as numbers or digit strings
+        return {"room_id": room, "slot_id": slot}
+    if cell == 1:  # unplaced
+        return draw(st.sampled_from([{}, {"room_id": None, "slot_id": None}]))
+    if cell == 2:
+        return {"room_id": draw(id_shapes(rooms)), "slot_id": slot}
+    if cell == 3:
+        return {"room_id": room, "slot_id": draw(id_shapes(slots))}
+    fields = {}
+    for name, known in (("room_id", rooms), ("slot_id", slots)):
+        if draw(st.integers(0, 4)):
+            fields[name] = draw(id_shapes(known) | st.none())
+    return fields
+
+
+@st.composite
 def topic_bodies(draw, rooms: list[int], slots: list[int]):
     """Topic bodies: mostly well-formed texts, with room and slot ids of every shape; sometimes anything at all."""
     if draw(st.integers(0, 4)) == 0:
@@ -318,16 +338,7 @@ def topic_bodies(draw, rooms: list[int], slots: list[int]):
             fields[name] = draw(text)
         elif choice > 0:
             fields[name] = good
-    cell = draw(st.integers(0, 3))
-    if cell == 0:  # a cell of the event, the ids as numbers or digit strings
-        fields["room_id"] = draw(pick(rooms) | pick(rooms).map(str))
-        fields["slot_id"] = draw(pick(slots) | pick(slots).map(str))
-    elif cell == 1:  # unplaced
-        fields.update(draw(st.sampled_from([{}, {"room_id": None, "slot_id": None}])))
-    else:
-        for name, known in (("room_id", rooms), ("slot_id", slots)):
-            if draw(st.integers(0, 4)):
-                fields[name] = draw(id_shapes(known) | st.none())
+    fields.update(draw(cell_ids(rooms, slots)))
     if draw(st.integers(0, 3)) == 0:
         fields["request_id"] = draw(json_value | st.text("abcXYZ019_-", min_size=8, max_size=8))
     return fields
@@ -354,6 +365,21 @@ def test_fuzz_post_topic(fuzz, data):
     elif response.status_code == 200:  # a replayed request_id: the earlier topic, nothing new
         assert isinstance(payload, dict) and isinstance(payload.get("request_id"), str)
         assert after == before
+    else:
+        assert after == before
+
+
+@given(data=st.data())
+def test_fuzz_post_topic_ids(fuzz, data):
+    """A well-formed topic whose room_id or slot_id takes every shape: only documented ids are accepted."""
+    before = ready(fuzz)
+    payload = {"title": "Retouren senken", "host": "Marek", **data.draw(cell_ids(*cells(before)))}
+    response = fuzz.person.post(payload)
+    answer = assert_clear(response, {201, 409, 422})
+    after = wall_of(fuzz)
+    if response.status_code == 201:
+        assert_fields_applied(answer["topic"], payload)
+        assert_only(after, before, topics={answer["topic"]["id"]: answer["topic"]}, revisions=1)
     else:
         assert after == before
 
