@@ -12,6 +12,7 @@ from . import packets, transport
 from .config import load_config
 from .database import upgrade_schema
 from .extensions import csrf, db, limiter, migrate, socketio
+from .fields import AsciiIdConverter
 from .guard import guard_socketio
 from .serving import bound_client_io
 
@@ -30,6 +31,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     load_config(app, test_config)
 
+    app.url_map.converters["id"] = AsciiIdConverter  # before the blueprints' routes are built
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent / "migrations"), render_as_batch=True)
     limiter.init_app(app)  # before CSRF, so refused floods count too

@@ -7,6 +7,7 @@ import unicodedata
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from werkzeug.routing import BaseConverter
 
 from .errors import DomainError
 
@@ -106,6 +107,18 @@ def valid_id(value: Any) -> int | None:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= ID_MAX:
         return None
     return value
+
+
+class AsciiIdConverter(BaseConverter):
+    """`<id:name>` in a route: ASCII digits only (Werkzeug's `<int:>` also takes "٢" and "３", which int() reads)."""
+
+    regex = r"[0-9]{1,100}"  # longer is no id (and int() refuses over 4,300 digits)
+
+    def to_python(self, value: str) -> int:
+        return int(value)
+
+    def to_url(self, value: Any) -> str:
+        return str(int(value))
 
 
 def clean_id(errors: FieldErrors, data: dict[str, Any], name: str) -> int | None:

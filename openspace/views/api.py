@@ -128,7 +128,7 @@ def create_topic(slug: str) -> tuple[Response, int]:
     return jsonify({"ok": True, "topic": topic, "revision": revision}), 201 if change else 200
 
 
-@bp.patch("/events/<slug>/topics/<int:topic_id>")
+@bp.patch("/events/<slug>/topics/<id:topic_id>")
 @write_limits
 def patch_topic(slug: str, topic_id: int) -> Response:
     """Edit or move a topic (its host or an organizer)."""
@@ -138,7 +138,7 @@ def patch_topic(slug: str, topic_id: int) -> Response:
     return jsonify({"ok": True, "topic": topic, "revision": change.revision})
 
 
-@bp.delete("/events/<slug>/topics/<int:topic_id>")
+@bp.delete("/events/<slug>/topics/<id:topic_id>")
 @write_limits
 def delete_topic(slug: str, topic_id: int) -> Response:
     """Withdraw a topic (its host or an organizer)."""
