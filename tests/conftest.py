@@ -142,6 +142,22 @@ class Participant:
         return socketio.test_client(self.client.application, flask_test_client=self.client)
 
 
+class Organizer(Participant):
+    """A browser that opened the organizer link of `slug`."""
+
+    def __init__(self, app, slug, secret):
+        super().__init__(app, slug)
+        assert self.client.get(f"/e/{slug}/organize/{secret}").status_code == 302
+
+    def act(self, path, body, method="post"):
+        """A moderation action: POST (or `method`) /api/events/<slug>/moderation/<path> with the CSRF token."""
+        call = getattr(self.client, method)
+        return call(f"/api/events/{self.slug}/moderation/{path}", json=body, headers={"X-CSRFToken": self.csrf})
+
+    def panel(self):
+        return self.client.get(f"/api/events/{self.slug}/moderation").get_json()
+
+
 @pytest.fixture
 def alice(app, event):
     return Participant(app, event)

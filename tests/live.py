@@ -116,3 +116,22 @@ class HttpParticipant:
 
     def wall(self) -> dict:
         return self.http.get(f"{self.base}/api/events/{self.slug}/wall", timeout=10).json()
+
+
+def gunicorn_command(port: int) -> list[str]:
+    """The documented production command (docs/deploy.md), on 127.0.0.1:<port>."""
+    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
+    return [
+        gunicorn,
+        "-k",
+        "gevent",
+        "-w",
+        "1",
+        "--worker-connections",
+        "10000",
+        "--backlog",
+        "2048",
+        "-b",
+        f"127.0.0.1:{port}",
+        "wsgi:app",
+    ]

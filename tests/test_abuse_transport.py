@@ -6,13 +6,12 @@ import os
 import resource
 import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 import requests
-from live import ROOT, LiveServer, wait_until_serving
+from live import ROOT, LiveServer, gunicorn_command, wait_until_serving
 
 from openspace.guard import refusal_of
 
@@ -66,21 +65,7 @@ class Gunicorn(LiveServer):
     """The documented production command (one gevent worker; its keep-alive timeout bounds the headers)."""
 
     def start(self, timeout: float = 60) -> LiveServer:
-        gunicorn = str(Path(sys.executable).with_name("gunicorn"))
-        command = [
-            gunicorn,
-            "-k",
-            "gevent",
-            "-w",
-            "1",
-            "--worker-connections",
-            "10000",
-            "--backlog",
-            "2048",
-            "-b",
-            f"127.0.0.1:{self.port}",
-            "wsgi:app",
-        ]
+        command = gunicorn_command(self.port)
         self.process = subprocess.Popen(
             command, cwd=ROOT, env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
         )

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 import pytest
-from conftest import Participant, build_event, make_app, set_topic_cap, topic_body
+from conftest import Organizer, Participant, build_event, make_app, set_topic_cap, topic_body
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -152,21 +152,6 @@ def path_id(segment: str) -> int | None:
 def path_segment(known: list[int]) -> st.SearchStrategy:
     """The topic id of a URL path as text: every id shape spelled out, and any text, URL-quoted by the caller."""
     return id_shapes(known).map(str) | st.text(max_size=20)
-
-
-class Organizer(Participant):
-    """A browser that opened the organizer link (as in test_moderation.py)."""
-
-    def __init__(self, app, slug, secret):
-        super().__init__(app, slug)
-        assert self.client.get(f"/e/{slug}/organize/{secret}").status_code == 302
-
-    def act(self, path, body, method="post"):
-        call = getattr(self.client, method)
-        return call(f"/api/events/{self.slug}/moderation/{path}", json=body, headers={"X-CSRFToken": self.csrf})
-
-    def panel(self):
-        return self.client.get(f"/api/events/{self.slug}/moderation").get_json()
 
 
 @dataclass

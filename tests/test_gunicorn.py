@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import threading
-from pathlib import Path
 
 import pytest
 import socketio
-from live import ROOT, SECRET, HttpParticipant, cli, free_port, wait_until_serving
+from live import ROOT, SECRET, HttpParticipant, cli, free_port, gunicorn_command, wait_until_serving
 
 pytestmark = [pytest.mark.server]
 
@@ -27,22 +25,8 @@ def test_gunicorn_gevent_worker_serves_live_updates_over_websocket(tmp_path):
         "--slot=09:00-10:00",
     )
     port = free_port()
-    gunicorn = Path(sys.executable).with_name("gunicorn")
     env = {**os.environ, "SECRET_KEY": SECRET, "DATABASE_URL": database_url}
-    command = [
-        str(gunicorn),
-        "-k",
-        "gevent",
-        "-w",
-        "1",
-        "--worker-connections",
-        "10000",
-        "--backlog",
-        "2048",
-        "-b",
-        f"127.0.0.1:{port}",
-        "wsgi:app",
-    ]
+    command = gunicorn_command(port)
     server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:

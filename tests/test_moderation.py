@@ -7,24 +7,9 @@ the moderation panel), and every refusal with its code and an unchanged wall.
 from __future__ import annotations
 
 import pytest
-from conftest import Participant, build_event, make_app, topic_body
+from conftest import Organizer, Participant, build_event, make_app, topic_body
 
 SLUG = "orga"
-
-
-class Organizer(Participant):
-    """A browser that opened the organizer link."""
-
-    def __init__(self, app, slug, secret):
-        super().__init__(app, slug)
-        assert self.client.get(f"/e/{slug}/organize/{secret}").status_code == 302
-
-    def act(self, path, body, method="post"):
-        call = getattr(self.client, method)
-        return call(f"/api/events/{self.slug}/moderation/{path}", json=body, headers={"X-CSRFToken": self.csrf})
-
-    def panel(self):
-        return self.client.get(f"/api/events/{self.slug}/moderation").get_json()
 
 
 @pytest.fixture
