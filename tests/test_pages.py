@@ -461,3 +461,13 @@ def test_new_event_form_shows_every_problem_at_once_and_creates_nothing(app):
         "Lines 1 and 2: the slots 2026-02-27 09:00–10:00 and 2026-02-27 09:30–10:30 overlap.",
     ]
     assert client.get("/e/zukunftskonferenz-2026/").status_code == 404
+
+
+def test_wall_page_is_shared_by_every_viewer_and_new_with_every_revision(app, alice, bob):
+    first = alice.client.get("/e/zukunft/wall").get_data(as_text=True)
+    assert 'name="csrf-token"' not in first  # nothing personal: the same page for every viewer
+    assert bob.client.get("/e/zukunft/wall").get_data(as_text=True) == first
+    assert alice.post(topic_body(title="Frisch gepinnt")).status_code == 201
+    after = bob.client.get("/e/zukunft/wall").get_data(as_text=True)
+    assert "Frisch gepinnt" in after and "Frisch gepinnt" not in first
+    assert re.search(r'"revision": ?1[,}]', after)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import socket
+from typing import Any
 from urllib.parse import urlsplit
 
 import qrcode
@@ -25,9 +26,10 @@ from flask_babel import gettext as _
 
 from ..errors import DomainError
 from ..events import event_by_slug
+from ..extensions import db
 from ..i18n import SUPPORTED
 from ..models import Event
-from ..snapshot import my_topic_ids, wall_state
+from ..snapshot import my_topic_ids, snapshot_of, wall_state
 from .people import current_actor, ensure_participant
 
 bp = Blueprint("pages", __name__)
@@ -143,7 +145,21 @@ def projector(slug: str) -> str:
     event = load_event(slug)
     g.force_language = event.language  # the wall speaks the event's language, whoever's laptop shows it
     ensure_participant()
-    return render_template("pages/projector.html", event=event, state=wall_state(event), join_url=join_url(event))
+    snapshot, url = snapshot_of(event), join_url(event)
+    key = (snapshot.revision, snapshot.created_at, url, event.language)
+    place = (str(db.engine.url), event.id)
+    cached = _walls.get(place)
+    if cached is None or cached[0] != key:
+        # The wall is the same page for every viewer of one revision (no CSRF token, no one's messages):
+        # rendered once per revision, like the snapshot it shows.
+        html = render_template(
+            "pages/projector.html", event=event, state=snapshot.state, join_url=url, shared_page=True
+        )
+        cached = _walls[place] = (key, html)
+    return cached[1]
+
+
+_walls: dict[tuple[str, int], tuple[tuple[Any, ...], str]] = {}  # (database, event id) -> (version, page)
 
 
 @bp.get("/e/<slug>/poster")
