@@ -48,6 +48,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(organizer.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(moderation.bp)
+    app.register_blueprint(moderation.actions)
     security.init_app(app)
     register_cli(app)
 

@@ -154,6 +154,38 @@ def _author_of(event_id: int, topic_id: Any) -> str:
     return topic.author_hash
 
 
+def swap_topics(event: Event, *, actor: Actor, topic_id: Any, other_id: Any) -> Change:
+    """Exchange the cells of two live topics (one may be unplaced) in one step: never one topic in two cells."""
+    _require_organizer(event.id, actor)
+    first_id, second_id = valid_id(topic_id), valid_id(other_id)
+    if first_id is None or second_id is None or first_id == second_id:
+        raise DomainError("invalid", _("Choose two different topics to swap."), fields={"other_id": "id"})
+    with write_transaction():
+        first, second = _topics(event.id, [first_id, second_id], {"live"})
+        revision = bump_revision(event.id)
+        before = [logged_topic(first), logged_topic(second)]
+        cells = (first.room_id, first.slot_id), (second.room_id, second.slot_id)
+        first.room_id = first.slot_id = None  # the unique cell constraint holds at every statement
+        db.session.flush()
+        second.room_id, second.slot_id = cells[0]
+        db.session.flush()
+        first.room_id, first.slot_id = cells[1]
+        first.updated_at = second.updated_at = utcnow()
+        db.session.flush()
+        for old, topic in zip(before, (first, second), strict=True):
+            log_step(
+                event.id,
+                actor=actor,
+                action="swap",
+                revision=revision,
+                topic_id=topic.id,
+                before=old,
+                after=logged_topic(topic),
+            )
+        shown = [topic_dict(first), topic_dict(second)]
+    return Change(event.id, revision, "topics_updated", topics=shown)
+
+
 def _flag(errors: FieldErrors, data: dict[str, Any], name: str) -> bool | None:
     value = data.get(name)
     if not isinstance(value, bool):

@@ -31,6 +31,7 @@ class Change:
     topic: dict[str, Any] | None = None
     topic_id: int | None = None
     event: dict[str, Any] | None = None  # "event_updated": the event's new public fields (lock, settings)
+    topics: list[dict[str, Any]] | None = None  # "topics_updated": every topic one action changed (a swap's two)
 
     def as_message(self) -> dict[str, Any]:
         """The `wall_changed` payload: the new revision and the delta."""
@@ -41,6 +42,8 @@ class Change:
             change["topic_id"] = self.topic_id
         if self.event is not None:
             change["event"] = self.event
+        if self.topics is not None:
+            change["topics"] = self.topics
         return {"revision": self.revision, "change": change}
 
 

@@ -279,3 +279,81 @@ def test_unplaced_queue_ceiling_refuses_with_a_clear_message(tmp_path):
         "error": "The queue of waiting topics is full. Please choose a free place or try again later.",
     }
     assert people[2].post(topic_body()).status_code == 201  # a free cell still works
+
+
+def swap(orga, topic_id, other_id):
+    return orga.client.post(
+        f"/api/events/{SLUG}/topics/{topic_id}/swap", json={"other_id": other_id}, headers={"X-CSRFToken": orga.csrf}
+    )
+
+
+def test_swap_exchanges_two_cells_in_one_delta_and_one_revision(app, orga, cells):
+    anna, bert = Participant(app, SLUG), Participant(app, SLUG)
+    a = anna.post(body_at(cells[0], title="A")).get_json()["topic"]
+    b = bert.post(body_at(cells[1], title="B")).get_json()["topic"]
+    queued = bert.post(body_at(None, title="Wartet")).get_json()["topic"]
+    phone, _ = watch(anna)
+    before = anna.wall().get_json()["revision"]
+    response = swap(orga, a["id"], b["id"])
+    assert response.status_code == 200
+    [message] = received(phone, "wall_changed")
+    assert message["revision"] == before + 1
+    assert message["change"]["type"] == "topics_updated"
+    assert [(t["id"], t["room_id"], t["slot_id"]) for t in message["change"]["topics"]] == [
+        (a["id"], *cells[1]),
+        (b["id"], *cells[0]),
+    ]
+    placed = {t["title"]: (t["room_id"], t["slot_id"]) for t in anna.wall().get_json()["topics"]}
+    assert placed == {"A": cells[1], "B": cells[0], "Wartet": (None, None)}
+    assert swap(orga, queued["id"], a["id"]).status_code == 200  # with an unplaced topic: it takes the cell
+    placed = {t["title"]: (t["room_id"], t["slot_id"]) for t in anna.wall().get_json()["topics"]}
+    assert placed == {"A": (None, None), "B": cells[0], "Wartet": cells[1]}
+    steps = orga.client.get(f"/api/events/{SLUG}/log").get_json()["steps"]
+    assert [(s["action"], s["topic_id"]) for s in steps[:2]] == [("swap", a["id"]), ("swap", queued["id"])]
+
+
+def test_swap_refusals_change_nothing(app, orga, cells):
+    anna = Participant(app, SLUG)
+    a = anna.post(body_at(cells[0], title="A")).get_json()["topic"]
+    b = anna.post(body_at(cells[1], title="B")).get_json()["topic"]
+    foreign = Participant(app, "zukunft").post(topic_body(title="Fremd")).get_json()["topic"]
+    wall = anna.wall().get_json()
+    forged = anna.client.post(
+        f"/api/events/{SLUG}/topics/{a['id']}/swap", json={"other_id": b["id"]}, headers={"X-CSRFToken": anna.csrf}
+    )
+    assert (forged.status_code, forged.get_json()["code"]) == (403, "forbidden")
+    for other, status, code in (
+        (a["id"], 422, "invalid"),
+        ("x", 422, "invalid"),
+        (None, 422, "invalid"),
+        (foreign["id"], 404, "not_found"),
+        (2**31, 422, "invalid"),
+    ):
+        response = swap(orga, a["id"], other)
+        assert (response.status_code, response.get_json()["code"]) == (status, code), other
+    anna.delete(b["id"])
+    assert swap(orga, a["id"], b["id"]).get_json()["code"] == "not_found"  # withdrawn: not on the wall
+    assert anna.wall().get_json()["topics"] == [t for t in wall["topics"] if t["id"] != b["id"]]
+
+
+def test_contract_paths_lock_unlock_restore_and_log(app, orga, cells):
+    anna = Participant(app, SLUG)
+    topic = anna.post(body_at(cells[0], title="A")).get_json()["topic"]
+    headers = {"X-CSRFToken": orga.csrf}
+    assert orga.client.post(f"/api/events/{SLUG}/lock", json={"reason": "Pause"}, headers=headers).status_code == 200
+    assert anna.wall().get_json()["event"]["lock_reason"] == "Pause"
+    assert anna.post(body_at(cells[1])).status_code == 423
+    assert orga.client.post(f"/api/events/{SLUG}/unlock", headers=headers).status_code == 200
+    assert anna.delete(topic["id"]).status_code == 200
+    restored = orga.client.post(f"/api/events/{SLUG}/topics/{topic['id']}/restore", headers=headers)
+    assert restored.get_json()["changed"] == 1
+    assert [t["room_id"] for t in anna.wall().get_json()["topics"]] == [cells[0][0]]
+    for path in ("lock", "unlock", f"topics/{topic['id']}/restore"):
+        forged = anna.client.post(f"/api/events/{SLUG}/{path}", headers={"X-CSRFToken": anna.csrf})
+        assert (path, forged.status_code) == (path, 403)
+    assert anna.client.get(f"/api/events/{SLUG}/log").status_code == 403
+    assert [s["action"] for s in orga.client.get(f"/api/events/{SLUG}/log").get_json()["steps"][:3]] == [
+        "restore",
+        "withdraw",
+        "unlock",
+    ]

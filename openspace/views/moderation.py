@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, Response, jsonify
+from flask import Blueprint, Response, jsonify, request
 from flask_babel import gettext as _
 
 from ..activity import recent_steps
@@ -18,6 +18,7 @@ from ..moderation import (
     moderation_state,
     restore_topics,
     set_lock,
+    swap_topics,
     unblock_author,
     update_settings,
     withdraw_topics,
@@ -106,3 +107,49 @@ def unblock(slug: str) -> Response:
     body: Any = _json_body()
     unblock_author(event, actor=current_actor(), topic_id=body.get("topic_id") if isinstance(body, dict) else None)
     return _done(event, [])
+
+
+# The organizer actions at the paths of docs/api.md's control-room contract (the same domain calls).
+actions = Blueprint("actions", __name__, url_prefix="/api/events/<slug>")
+
+
+@actions.post("/topics/<id:topic_id>/swap")
+@write_limits
+def swap(slug: str, topic_id: int) -> Response:
+    """Exchange the cells of two topics: {"other_id": N}; one wall_changed delta carries both."""
+    event = _event(slug)
+    body: Any = _json_body()
+    other = body.get("other_id") if isinstance(body, dict) else None
+    return _done(event, [swap_topics(event, actor=current_actor(), topic_id=topic_id, other_id=other)])
+
+
+@actions.post("/topics/<id:topic_id>/restore")
+@write_limits
+def restore_one(slug: str, topic_id: int) -> Response:
+    """Bring one withdrawn topic back (to its cell if still free)."""
+    event = _event(slug)
+    return _done(event, restore_topics(event, actor=current_actor(), topic_ids=[topic_id]))
+
+
+@actions.post("/lock")
+@write_limits
+def lock_wall(slug: str) -> Response:
+    """Lock the wall; {"reason": "..."} is optional and shown to everyone."""
+    event = _event(slug)
+    body: Any = _json_body() if request.content_length else {}
+    reason = body.get("reason") if isinstance(body, dict) else body
+    return _done(event, [set_lock(event, actor=current_actor(), data={"locked": True, "reason": reason})])
+
+
+@actions.post("/unlock")
+@write_limits
+def unlock_wall(slug: str) -> Response:
+    """Open the wall again."""
+    event = _event(slug)
+    return _done(event, [set_lock(event, actor=current_actor(), data={"locked": False})])
+
+
+@actions.get("/log")
+def log(slug: str) -> Response:
+    """The activity log, newest first (as GET …/moderation/log)."""
+    return activity(slug)

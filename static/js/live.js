@@ -5,10 +5,13 @@ import { io } from "../vendor/socket.io-client/socket.io.esm.min.js";
 export function applyChange(state, message) {
   const change = message.change;
   if (change.type === "event_updated") return { ...state, event: change.event, revision: message.revision };
-  const id = change.topic ? change.topic.id : change.topic_id;
-  const topics = state.topics.filter((t) => t.id !== id);
-  if (change.type === "topic_posted" || change.type === "topic_updated") {
-    topics.push(change.topic);
+  // One generic step: every topic the change carries replaces its old version; a withdrawn one goes.
+  const carried = change.topics || (change.topic ? [change.topic] : []);
+  const gone = new Set(carried.map((t) => t.id));
+  if (change.topic_id !== undefined) gone.add(change.topic_id);
+  const topics = state.topics.filter((t) => !gone.has(t.id));
+  if (change.type !== "topic_withdrawn") {
+    topics.push(...carried);
     topics.sort((a, b) => a.id - b.id);
   }
   return { ...state, topics, revision: message.revision };
