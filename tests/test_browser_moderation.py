@@ -107,3 +107,30 @@ def test_lock_premoderate_approve_and_block_from_the_panel_reach_the_phone_live(
     expect(phone.locator("#wall .topic-title")).to_have_count(0)
     expect(phone.locator(LIVE)).to_be_visible()
     watch.assert_clean(("403", r"/api/events/mod\d+/topics$"))  # the blocked post, refused as expected
+
+
+def test_a_swap_reaches_a_live_phone_as_one_change(site, watch):
+    from live import HttpParticipant
+
+    slug, organizer_path = organized_event(site)
+    orga = HttpParticipant(site.url, slug)
+    assert orga.http.get(f"{site.url}{organizer_path}", timeout=10).status_code == 200
+    wall = orga.wall()
+    cells = [(r["id"], s["id"]) for s in wall["slots"] for r in wall["rooms"]]
+    a = orga.post({"title": "Erstes", "host": "Ada", "room_id": cells[0][0], "slot_id": cells[0][1]}).json()["topic"]
+    b = orga.post({"title": "Zweites", "host": "Bo", "room_id": cells[3][0], "slot_id": cells[3][1]}).json()["topic"]
+    phone = watch.phone(f"{site.url}/e/{slug}/")
+    wait_live(phone)
+    revision = int(phone.evaluate("document.body.dataset.revision"))
+    swapped = orga.http.post(
+        f"{site.url}/api/events/{slug}/topics/{a['id']}/swap",
+        json={"other_id": b["id"]},
+        headers={"X-CSRFToken": orga.csrf},
+        timeout=10,
+    )
+    assert swapped.status_code == 200
+    cell = 'li.cell[data-room-id="{}"][data-slot-id="{}"] .topic-title'
+    expect(phone.locator(cell.format(*cells[0]))).to_have_text("Zweites")
+    expect(phone.locator(cell.format(*cells[3]))).to_have_text("Erstes")
+    assert int(phone.evaluate("document.body.dataset.revision")) == revision + 1
+    watch.assert_clean()
