@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import collections
 import itertools
+import json
 import math
 import os
 import re
@@ -356,7 +357,9 @@ def test_fuzz_post_topic_ids(fuzz, data):
     before = ready(fuzz)
     payload = {"title": "Retouren senken", "host": "Marek", **data.draw(cell_ids(*cells(before)))}
     response = fuzz.person.post(payload)
-    answer = assert_clear(response, {201, 409, 422})
+    answer = assert_clear(response, {201, 400, 409, 422})  # 400: a NUL anywhere in the body, e.g. in a key
+    if response.status_code == 400:
+        assert "\\u0000" in json.dumps(payload)
     after = wall_of(fuzz)
     if response.status_code == 201:
         assert_fields_applied(answer["topic"], payload)
