@@ -28,6 +28,7 @@ DEFAULTS: dict[str, Any] = {
     "REDIS_URL": None,
     "ALLOWED_ORIGINS": None,
     "PUBLIC_URL": None,
+    "EVENT_CREATION_PASSWORD": None,  # set on a public instance: /new then asks for it
     "RATE_LIMIT_WRITES": "5 per 2 seconds;30 per minute;300 per hour",
     "RATE_LIMIT_WRITES_PER_ADDRESS": "1200 per minute",
     "RATE_LIMIT_ORGANIZER_WRITES": "50 per 2 seconds;600 per minute;6000 per hour",
@@ -74,6 +75,7 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
     app.config["SECRET_KEY"] = read_secret_key(app.instance_path)
     app.config["REDIS_URL"] = env.get("REDIS_URL") or None
     app.config["PUBLIC_URL"] = (env.get("PUBLIC_URL") or "").rstrip("/") or None
+    app.config["EVENT_CREATION_PASSWORD"] = env.get("EVENT_CREATION_PASSWORD") or None
     app.config["HOST"] = env.get("HOST", app.config["HOST"])
     app.config["PORT"] = int(env.get("PORT", app.config["PORT"]))
     if env.get("ALLOWED_HOSTS"):  # Host headers answered at all (Flask's TRUSTED_HOSTS); others get 400

@@ -6,7 +6,7 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms import DateField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
@@ -21,6 +21,7 @@ DEFAULT_SLOTS = "10:00-11:00\n11:15-12:15\n12:15-13:30 Mittagessen [Pause]\n13:3
 class EventForm(FlaskForm):
     """Everything needed to open an event's wall."""
 
+    password = PasswordField(_l("Password for creating events"), validators=[Optional(), Length(max=200)])
     name = StringField(_l("Name of the event"), validators=[DataRequired(), Length(max=NAME_MAX)])
     slug = StringField(
         _l("Short address (optional)"),

@@ -274,3 +274,9 @@ def moderation_state(event: Event) -> dict[str, Any]:
         "withdrawn": [shown(t) for t in withdrawn],
         "blocked": len(blocked),
     }
+
+
+def log_organizer_step(event: Event, *, actor: Actor, action: str) -> None:
+    """Log an organizer action that changes nothing on the wall (a new organizer link)."""
+    with write_transaction():
+        log_step(event.id, actor=actor, action=action, revision=db.session.get(Event, event.id).revision)

@@ -102,6 +102,9 @@ def test_lock_premoderate_approve_and_block_from_the_panel_reach_the_phone_live(
     # The phone dropped the withdrawn ids from its own: restored, they show no edit buttons until it resyncs.
     expect(phone.locator("#wall button[data-edit]")).to_have_count(0)
     expect(orga.locator("#mod-withdrawn li")).to_have_count(0)
+    orga.click("#mod-rotate")  # dialogs are accepted on this page
+    expect(orga.locator("#mod-new-link-url")).to_have_text(re.compile(rf"^http://127\.0\.0\.1:\d+/e/{slug}/organize/"))
+    assert orga.locator("#mod-new-link-url").get_attribute("href") != f"{site.url}{organizer_path}"
     orga.click("#mod-select-recent")
     orga.click("#mod-withdraw-selected")
     expect(phone.locator("#wall .topic-title")).to_have_count(0)

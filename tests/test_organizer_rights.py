@@ -123,3 +123,43 @@ def test_new_event_cookie_never_carries_the_organizer_secret_and_the_link_shows_
     stranger = app.test_client()
     assert stranger.get(f"/e/geheim/organize/{secret}").status_code == 302  # the link shown works
     assert stranger.get("/e/geheim/organizer").status_code == 200
+
+
+def test_rotating_the_organizer_link_shows_the_new_one_once_and_ends_every_other_grant(app, organizer_secret):
+    slug, secret = organizer_secret
+    first, second = organizer(app, slug, secret), organizer(app, slug, secret)
+    participant = Participant(app, slug)
+    forged = participant.client.post(f"/api/events/{slug}/organizer-link", headers={"X-CSRFToken": participant.csrf})
+    assert (forged.status_code, forged.get_json()["code"]) == (403, "forbidden")
+    rotated = first.client.post(f"/api/events/{slug}/organizer-link", headers={"X-CSRFToken": first.csrf})
+    assert rotated.status_code == 200
+    assert rotated.headers["Cache-Control"] == "no-store"
+    link = rotated.get_json()["organizer_link"]
+    new_secret = re.fullmatch(rf"http://localhost/e/{slug}/organize/([A-Za-z0-9_-]+)", link).group(1)
+    assert new_secret != secret
+    assert first.client.get(f"/e/{slug}/organizer").status_code == 200  # who rotated keeps the rights
+    assert second.client.get(f"/e/{slug}/organizer").status_code == 403  # everyone else loses them
+    assert Participant(app, slug).client.get(f"/e/{slug}/organize/{secret}").status_code == 404
+    assert organizer(app, slug, new_secret).client.get(f"/e/{slug}/organizer").status_code == 200
+    steps = first.client.get(f"/api/events/{slug}/log").get_json()["steps"]
+    assert (steps[0]["actor"], steps[0]["action"]) == ("organizer", "rotate_link")
+
+
+def test_event_creation_password_guards_new_when_set(tmp_path, monkeypatch):
+    from test_pages import new_event_form
+
+    monkeypatch.setenv("EVENT_CREATION_PASSWORD", "wand-2026")
+    app = make_app(tmp_path)
+    client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    assert 'name="password"' in client.get("/new").get_data(as_text=True)
+    for wrong in ("", "wand-2025"):
+        refused = client.post("/new", data={**new_event_form(client), "password": wrong})
+        assert refused.status_code == 403
+        assert "Wrong password: ask whoever runs this server for it." in refused.get_data(as_text=True)
+    assert client.get("/e/zukunftskonferenz-2026/").status_code == 404
+    created = client.post("/new", data={**new_event_form(client), "password": "wand-2026"})
+    assert (created.status_code, created.headers["Location"]) == (302, "/e/zukunftskonferenz-2026/created")
+    monkeypatch.delenv("EVENT_CREATION_PASSWORD")  # unset: no password asked (a laptop at the venue)
+    (tmp_path / "open").mkdir()
+    assert 'name="password"' not in make_app(tmp_path / "open").test_client().get("/new").get_data(as_text=True)

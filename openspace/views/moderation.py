@@ -11,10 +11,13 @@ from flask_babel import gettext as _
 from ..activity import recent_steps
 from ..broadcast import announce_all, announce_moderation
 from ..errors import DomainError
+from ..events import reset_organizer_secret
+from ..extensions import db
 from ..models import Event
 from ..moderation import (
     approve_topics,
     block_author,
+    log_organizer_step,
     moderation_state,
     restore_topics,
     set_lock,
@@ -25,7 +28,8 @@ from ..moderation import (
 )
 from ..wall import Change
 from .api import _event, _json_body, write_limits
-from .people import current_actor
+from .pages import public_url
+from .people import current_actor, grant_organizer
 
 bp = Blueprint("moderation", __name__, url_prefix="/api/events/<slug>/moderation")
 
@@ -153,3 +157,16 @@ def unlock_wall(slug: str) -> Response:
 def log(slug: str) -> Response:
     """The activity log, newest first (as GET …/moderation/log)."""
     return activity(slug)
+
+
+@actions.post("/organizer-link")
+@write_limits
+def rotate_link(slug: str) -> Response:
+    """A new organizer link, shown in this answer only; every browser that had rights through the old one loses
+    them at its next request or socket join (grants are bound to the event's current key)."""
+    event = _organizer_event(slug)
+    secret = reset_organizer_secret(event)
+    db.session.refresh(event)
+    grant_organizer(event)  # the organizer who rotated keeps the rights
+    log_organizer_step(event, actor=current_actor(), action="rotate_link")
+    return jsonify({"ok": True, "organizer_link": public_url("organizer.redeem", slug=event.slug, secret=secret)})

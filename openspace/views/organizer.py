@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 from datetime import date
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, session, url_for
@@ -50,10 +51,13 @@ def new_event() -> str | Response:
                 slots = parse_slots(form.slots.data, form.starts_on.data or date.today())
             except ValueError as error:
                 form.slots.errors = [*form.slots.errors, str(error)]
+        required = current_app.config["EVENT_CREATION_PASSWORD"]
+        if required and not hmac.compare_digest((form.password.data or "").encode(), required.encode()):
+            form.password.errors = [_("Wrong password: ask whoever runs this server for it.")]
         tz = (form.timezone.data or "").strip()
         if tz and not valid_timezone(tz):
             form.timezone.errors = [*form.timezone.errors, _("Unknown time zone.")]
-        if valid and rooms and slots and not form.timezone.errors:
+        if valid and rooms and slots and not form.timezone.errors and not form.password.errors:
             try:
                 event, _unshown = create_event(
                     name=form.name.data,
@@ -76,9 +80,13 @@ def new_event() -> str | Response:
                 # carries a one-time token, never the secret: /created makes the organizer secret it shows.
                 session["created"] = {"event_id": event.id, "token": issue_reveal_token(event)}
                 return redirect(url_for("organizer.created", slug=event.slug))
+    status = 403 if form.password.errors else 422 if form.errors else 200
     return render_template(
-        "organizer/new.html", form=form, address_base=address_base()
-    ), 200 if not form.errors else 422
+        "organizer/new.html",
+        form=form,
+        address_base=address_base(),
+        ask_password=bool(current_app.config["EVENT_CREATION_PASSWORD"]),
+    ), status
 
 
 @bp.get("/e/<slug>/created")

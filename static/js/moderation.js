@@ -5,7 +5,8 @@ import { el, slotTime } from "./render.js";
 const RECENT_MS = 10 * 60 * 1000;
 
 export function startModeration({ live, page, texts, csrf, locale }) {
-  const base = `/api/events/${encodeURIComponent(page.slug)}/moderation`;
+  const eventBase = `/api/events/${encodeURIComponent(page.slug)}`;
+  const base = `${eventBase}/moderation`;
   const node = (id) => document.getElementById(id);
   const errorNode = node("mod-error");
   let moderation = null;
@@ -22,7 +23,7 @@ export function startModeration({ live, page, texts, csrf, locale }) {
     showError("");
     let response;
     try {
-      response = await fetch(`${base}${path}`, {
+      response = await fetch(path.startsWith("/api/") ? path : `${base}${path}`, {
         method,
         headers: { "Content-Type": "application/json", "X-CSRFToken": csrf, Accept: "application/json" },
         credentials: "same-origin",
@@ -134,6 +135,15 @@ export function startModeration({ live, page, texts, csrf, locale }) {
     renderLive();
   });
 
+  node("mod-rotate").addEventListener("click", async () => {
+    if (!window.confirm(texts.confirm_rotate)) return;
+    const data = await call("POST", `${eventBase}/organizer-link`);
+    if (!data) return;
+    const link = node("mod-new-link-url");
+    link.textContent = data.organizer_link;
+    link.href = data.organizer_link;
+    node("mod-new-link").hidden = false;
+  });
   live.socket.on("moderation_changed", render);
   live.socket.on("connect", () => call("GET", "").then((data) => data && render(data)));
   document.addEventListener("wall-state", (event) => {
