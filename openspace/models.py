@@ -160,6 +160,7 @@ class Topic(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     withdrawn_at: Mapped[datetime | None]
+    pinned: Mapped[bool] = mapped_column(default=False, server_default=false())  # only organizers move it
 
     event: Mapped[Event] = relationship(back_populates="topics")
 

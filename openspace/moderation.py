@@ -186,6 +186,29 @@ def swap_topics(event: Event, *, actor: Actor, topic_id: Any, other_id: Any) -> 
     return Change(event.id, revision, "topics_updated", topics=shown)
 
 
+def pin_topic(event: Event, *, actor: Actor, topic_id: Any, pinned: bool) -> Change:
+    """Pin a live topic to its place (its host may still edit the text, but not move it), or unpin it."""
+    _require_organizer(event.id, actor)
+    with write_transaction():
+        [topic] = _topics(event.id, [valid_id(topic_id) or 0], {"live"})
+        revision = bump_revision(event.id)
+        before = logged_topic(topic)
+        topic.pinned = pinned
+        topic.updated_at = utcnow()
+        db.session.flush()
+        log_step(
+            event.id,
+            actor=actor,
+            action="pin" if pinned else "unpin",
+            revision=revision,
+            topic_id=topic.id,
+            before=before,
+            after=logged_topic(topic),
+        )
+        shown = topic_dict(topic)
+    return Change(event.id, revision, "topic_updated", topic=shown)
+
+
 def _flag(errors: FieldErrors, data: dict[str, Any], name: str) -> bool | None:
     value = data.get(name)
     if not isinstance(value, bool):

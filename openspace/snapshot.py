@@ -35,6 +35,7 @@ def topic_dict(topic: Topic) -> dict[str, Any]:
         "context": topic.context,
         "room_id": topic.room_id,
         "slot_id": topic.slot_id,
+        "pinned": topic.pinned,
         "created_at": topic.created_at.replace(tzinfo=UTC).isoformat(),
         "updated_at": topic.updated_at.replace(tzinfo=UTC).isoformat(),
     }

@@ -290,6 +290,11 @@ def update_topic(event: Event, *, actor: Actor, topic_id: Any, data: Any) -> tup
             topic = _editable_topic(event_id, actor, topic_id)
             revision = _bump_revision(event_id, actor)
             if "room_id" in fields:
+                moves = (fields["room_id"], fields["slot_id"]) != (topic.room_id, topic.slot_id)
+                if moves and topic.pinned and not actor.is_organizer(event_id):
+                    raise DomainError(
+                        "forbidden", _("The organizers pinned this topic to its place; only they move it.")
+                    )
                 _check_cell(event_id, fields["room_id"], fields["slot_id"], moving=topic)
             before = logged_topic(topic)
             for name, value in fields.items():

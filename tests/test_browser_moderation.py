@@ -80,6 +80,9 @@ def test_lock_premoderate_approve_and_block_from_the_panel_reach_the_phone_live(
     expect(phone.locator("#wall .topic-title")).to_have_count(2)
     expect(phone.locator("#wall button[data-edit]")).to_have_count(2)  # both are Ada's own
     expect(orga.locator("#mod-live li")).to_have_count(2)
+    orga.locator("#mod-live li").first.get_by_role("button", name="Pin to its place").click()
+    expect(phone.locator("#wall .pinned-mark")).to_have_text(["Pinned by the organizers"])
+    expect(orga.locator("#mod-live li").first.get_by_role("button", name="Unpin")).to_be_visible()
     orga.locator("#wall button[data-edit]").first.click()
     expect(orga.locator("#form-heading")).to_have_text("Edit this topic")  # not "your": it is Ada's
     orga.click("#f-cancel")

@@ -357,3 +357,28 @@ def test_contract_paths_lock_unlock_restore_and_log(app, orga, cells):
         "withdraw",
         "unlock",
     ]
+
+
+def test_pinned_topic_is_moved_only_by_organizers(app, orga, cells):
+    anna = Participant(app, SLUG)
+    topic = anna.post(body_at(cells[0], title="Fest")).get_json()["topic"]
+    assert topic["pinned"] is False
+    phone, _ = watch(anna)
+    headers = {"X-CSRFToken": orga.csrf}
+    forged = anna.client.post(f"/api/events/{SLUG}/topics/{topic['id']}/pin", headers={"X-CSRFToken": anna.csrf})
+    assert (forged.status_code, forged.get_json()["code"]) == (403, "forbidden")
+    assert orga.client.post(f"/api/events/{SLUG}/topics/{topic['id']}/pin", headers=headers).status_code == 200
+    [message] = received(phone, "wall_changed")
+    assert (message["change"]["type"], message["change"]["topic"]["pinned"]) == ("topic_updated", True)
+    moved = anna.patch(topic["id"], {"room_id": cells[1][0], "slot_id": cells[1][1]})
+    assert moved.status_code == 403
+    assert moved.get_json() == {
+        "ok": False,
+        "code": "forbidden",
+        "error": "The organizers pinned this topic to its place; only they move it.",
+    }
+    assert anna.patch(topic["id"], {"title": "Fest, neu"}).status_code == 200  # the text stays the host's
+    assert orga.patch(topic["id"], {"room_id": cells[1][0], "slot_id": cells[1][1]}).status_code == 200
+    assert orga.client.post(f"/api/events/{SLUG}/topics/{topic['id']}/unpin", headers=headers).status_code == 200
+    assert anna.patch(topic["id"], {"room_id": cells[2][0], "slot_id": cells[2][1]}).status_code == 200
+    assert orga.client.post(f"/api/events/{SLUG}/topics/{2**31}/pin", headers=headers).status_code == 404

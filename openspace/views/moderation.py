@@ -19,6 +19,7 @@ from ..moderation import (
     block_author,
     log_organizer_step,
     moderation_state,
+    pin_topic,
     restore_topics,
     set_lock,
     swap_topics,
@@ -170,3 +171,19 @@ def rotate_link(slug: str) -> Response:
     grant_organizer(event)  # the organizer who rotated keeps the rights
     log_organizer_step(event, actor=current_actor(), action="rotate_link")
     return jsonify({"ok": True, "organizer_link": public_url("organizer.redeem", slug=event.slug, secret=secret)})
+
+
+@actions.post("/topics/<id:topic_id>/pin")
+@write_limits
+def pin(slug: str, topic_id: int) -> Response:
+    """Pin a topic to its place: only organizers move it from now on."""
+    event = _event(slug)
+    return _done(event, [pin_topic(event, actor=current_actor(), topic_id=topic_id, pinned=True)])
+
+
+@actions.post("/topics/<id:topic_id>/unpin")
+@write_limits
+def unpin(slug: str, topic_id: int) -> Response:
+    """Let the topic's host move it again."""
+    event = _event(slug)
+    return _done(event, [pin_topic(event, actor=current_actor(), topic_id=topic_id, pinned=False)])

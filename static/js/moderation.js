@@ -71,7 +71,8 @@ export function startModeration({ live, page, texts, csrf, locale }) {
     const topics = [...wall.topics].sort((a, b) => b.id - a.id);
     for (const id of [...selected]) if (!topics.some((t) => t.id === id)) selected.delete(id);
     node("mod-live").replaceChildren(...topics.map((topic) => {
-      const item = line(topic, button(texts.block, "block", topic, "danger"));
+      const item = line(topic, button(topic.pinned ? texts.unpin : texts.pin, topic.pinned ? "unpin" : "pin", topic),
+        button(texts.block, "block", topic, "danger"));
       item.prepend(checkbox(topic, selected));
       return item;
     }));
@@ -106,6 +107,10 @@ export function startModeration({ live, page, texts, csrf, locale }) {
   async function act(action, topicId) {
     const topic = [...wall.topics, ...moderation.pending, ...moderation.withdrawn].find((t) => t.id === topicId);
     if (action === "block" && !window.confirm(texts.confirm_block.replace("{title}", topic ? topic.title : ""))) return;
+    if (action === "pin" || action === "unpin") {
+      await call("POST", `${eventBase}/topics/${topicId}/${action}`);
+      return;
+    }
     const body = action === "block" || action === "unblock" ? { topic_id: topicId } : { topic_ids: [topicId] };
     await call("POST", `/${action}`, body);
   }

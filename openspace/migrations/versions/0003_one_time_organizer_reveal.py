@@ -17,8 +17,8 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('events', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('organizer_reveal_hash', sa.String(length=64), nullable=True))
+    # A plain ADD COLUMN: a batch rebuild on SQLite would drop the table's AUTOINCREMENT (ids must never be reused).
+    op.add_column('events', sa.Column('organizer_reveal_hash', sa.String(length=64), nullable=True))
 
 
 def downgrade():
