@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import select
@@ -43,6 +45,27 @@ def log_step(
             before=before,
             after=after,
         )
+    )
+
+
+@contextmanager
+def logged_change(topic: Topic, *, actor: Actor, action: str, revision: int) -> Iterator[dict[str, Any]]:
+    """Around a change to one topic, in its write transaction: log the topic as it was and as it is after.
+
+    The block may still name the step: `step["action"]` (a move or an edit is told only afterwards);
+    `step["before"]` is the topic as it was.
+    """
+    step: dict[str, Any] = {"action": action, "before": logged_topic(topic)}
+    yield step
+    db.session.flush()
+    log_step(
+        topic.event_id,
+        actor=actor,
+        action=step["action"],
+        revision=revision,
+        topic_id=topic.id,
+        before=step["before"],
+        after=logged_topic(topic),
     )
 
 

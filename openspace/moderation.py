@@ -12,7 +12,7 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from .activity import log_step, logged_topic
+from .activity import log_step, logged_change, logged_topic
 from .database import write_transaction
 from .errors import DomainError
 from .extensions import db
@@ -66,22 +66,12 @@ def _free_cell(topic: Topic) -> tuple[int | None, int | None]:
 
 def _make_live(topic: Topic, *, actor: Actor, action: str) -> Change:
     """In a write transaction: put a pending or withdrawn topic on the wall, into its cell if still free."""
-    before = logged_topic(topic)
     revision = bump_revision(topic.event_id)
-    topic.room_id, topic.slot_id = _free_cell(topic)
-    topic.status = "live"
-    topic.withdrawn_at = None
-    topic.updated_at = utcnow()
-    db.session.flush()
-    log_step(
-        topic.event_id,
-        actor=actor,
-        action=action,
-        revision=revision,
-        topic_id=topic.id,
-        before=before,
-        after=logged_topic(topic),
-    )
+    with logged_change(topic, actor=actor, action=action, revision=revision):
+        topic.room_id, topic.slot_id = _free_cell(topic)
+        topic.status = "live"
+        topic.withdrawn_at = None
+        topic.updated_at = utcnow()
     return Change(topic.event_id, revision, "topic_posted", topic=topic_dict(topic))
 
 
@@ -192,19 +182,9 @@ def pin_topic(event: Event, *, actor: Actor, topic_id: Any, pinned: bool) -> Cha
     with write_transaction():
         [topic] = _topics(event.id, [valid_id(topic_id) or 0], {"live"})
         revision = bump_revision(event.id)
-        before = logged_topic(topic)
-        topic.pinned = pinned
-        topic.updated_at = utcnow()
-        db.session.flush()
-        log_step(
-            event.id,
-            actor=actor,
-            action="pin" if pinned else "unpin",
-            revision=revision,
-            topic_id=topic.id,
-            before=before,
-            after=logged_topic(topic),
-        )
+        with logged_change(topic, actor=actor, action="pin" if pinned else "unpin", revision=revision):
+            topic.pinned = pinned
+            topic.updated_at = utcnow()
         shown = topic_dict(topic)
     return Change(event.id, revision, "topic_updated", topic=shown)
 

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from .activity import log_step, logged_topic
+from .activity import log_step, logged_change, logged_topic
 from .database import write_transaction
 from .errors import DomainError
 from .extensions import db
@@ -296,23 +296,15 @@ def update_topic(event: Event, *, actor: Actor, topic_id: Any, data: Any) -> tup
                         "forbidden", _("The organizers pinned this topic to its place; only they move it.")
                     )
                 _check_cell(event_id, fields["room_id"], fields["slot_id"], moving=topic)
-            before = logged_topic(topic)
-            for name, value in fields.items():
-                setattr(topic, name, value)
-            topic.updated_at = utcnow()
-            db.session.flush()
-            updated = topic_dict(topic)
-            moved = (before["room_id"], before["slot_id"]) != (topic.room_id, topic.slot_id)
-            action = "move" if moved and all(before[name] == updated[name] for name in TOPIC_FIELDS) else "edit"
-            log_step(
-                event_id,
-                actor=actor,
-                action=action,
-                revision=revision,
-                topic_id=topic.id,
-                before=before,
-                after=logged_topic(topic),
-            )
+            with logged_change(topic, actor=actor, action="edit", revision=revision) as step:
+                for name, value in fields.items():
+                    setattr(topic, name, value)
+                topic.updated_at = utcnow()
+                db.session.flush()
+                updated, before = topic_dict(topic), step["before"]
+                moved = (before["room_id"], before["slot_id"]) != (topic.room_id, topic.slot_id)
+                if moved and all(before[name] == updated[name] for name in TOPIC_FIELDS):
+                    step["action"] = "move"
     except IntegrityError:
         raise _load_holder(event_id, fields.get("room_id"), fields.get("slot_id")) from None
     return updated, Change(event_id, revision, "topic_updated", topic=updated)
@@ -330,20 +322,10 @@ def withdraw_topic(event: Event, *, actor: Actor, topic_id: Any) -> Change:
 
 def withdraw(topic: Topic, *, actor: Actor, revision: int, action: str = "withdraw") -> Change:
     """In a write transaction: mark a live or pending topic withdrawn, remembering its cell, and log it."""
-    before = logged_topic(topic)
-    if topic.status == "live":
-        topic.wanted_room_id, topic.wanted_slot_id = topic.room_id, topic.slot_id
-    topic.room_id = topic.slot_id = None
-    topic.status = "withdrawn"
-    topic.withdrawn_at = utcnow()
-    db.session.flush()
-    log_step(
-        topic.event_id,
-        actor=actor,
-        action=action,
-        revision=revision,
-        topic_id=topic.id,
-        before=before,
-        after=logged_topic(topic),
-    )
+    with logged_change(topic, actor=actor, action=action, revision=revision):
+        if topic.status == "live":
+            topic.wanted_room_id, topic.wanted_slot_id = topic.room_id, topic.slot_id
+        topic.room_id = topic.slot_id = None
+        topic.status = "withdrawn"
+        topic.withdrawn_at = utcnow()
     return Change(topic.event_id, revision, "topic_withdrawn", topic_id=topic.id)
