@@ -21,6 +21,7 @@ def logged_topic(topic: Topic) -> dict[str, Any]:
         "status": topic.status,
         "wanted_room_id": topic.wanted_room_id,
         "wanted_slot_id": topic.wanted_slot_id,
+        "merged_into_id": topic.merged_into_id,
     }
 
 

@@ -23,6 +23,7 @@ from .extensions import db
 TITLE_MAX = 120
 HOST_MAX = 80
 TEXT_MAX = 1000
+DESCRIPTION_MAX = 2000
 NAME_MAX = 120
 ROOM_NAME_MAX = 80
 LABEL_MAX = 80
@@ -66,6 +67,7 @@ class Event(db.Model):
     lock_reason: Mapped[str | None] = mapped_column(String(REASON_MAX))
     max_topics_per_participant: Mapped[int] = mapped_column(default=3, server_default="3")
     premoderation: Mapped[bool] = mapped_column(default=False, server_default=false())
+    description: Mapped[str] = mapped_column(Text, default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     rooms: Mapped[list[Room]] = relationship(
@@ -161,6 +163,8 @@ class Topic(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     withdrawn_at: Mapped[datetime | None]
     pinned: Mapped[bool] = mapped_column(default=False, server_default=false())  # only organizers move it
+    cohosts: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")  # hosts of merged topics
+    merged_into_id: Mapped[int | None]  # a withdrawn topic merged into this one (no foreign key: kept as history)
 
     event: Mapped[Event] = relationship(back_populates="topics")
 
@@ -195,3 +199,4 @@ class LogEntry(db.Model):
     topic_id: Mapped[int | None]  # no foreign key: the log outlives what it describes
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    undone: Mapped[bool] = mapped_column(default=False, server_default=false())  # reverted by an organizer's undo

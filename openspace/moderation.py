@@ -20,7 +20,7 @@ from .fields import FieldErrors, clean_text, valid_id
 from .identity import Actor
 from .models import REASON_MAX, BlockedParticipant, Event, Room, Slot, Topic, utcnow
 from .snapshot import event_dict, topic_dict
-from .wall import Change, bump_revision, posted_dict, withdraw
+from .wall import Change, bump_revision, posted_dict, topics_change, withdraw
 
 BULK_MAX = 500  # topics in one bulk action: a whole flood, in one request of a few kilobytes
 CAP_MAX = 100
@@ -64,31 +64,35 @@ def _free_cell(topic: Topic) -> tuple[int | None, int | None]:
     return (None, None) if holder is not None else (room_id, slot_id)
 
 
-def _make_live(topic: Topic, *, actor: Actor, action: str) -> Change:
+def _make_live(topic: Topic, *, actor: Actor, action: str, revision: int) -> None:
     """In a write transaction: put a pending or withdrawn topic on the wall, into its cell if still free."""
-    revision = bump_revision(topic.event_id)
     with logged_change(topic, actor=actor, action=action, revision=revision):
         topic.room_id, topic.slot_id = _free_cell(topic)
         topic.status = "live"
         topic.withdrawn_at = None
+        topic.merged_into_id = None
         topic.updated_at = utcnow()
-    return Change(topic.event_id, revision, "topic_posted", topic=topic_dict(topic))
+
+
+def _bring_back(event: Event, *, actor: Actor, topic_ids: Any, status: str, action: str) -> list[Change]:
+    _require_organizer(event.id, actor)
+    ids = clean_topic_ids(topic_ids)
+    with write_transaction():
+        topics = _topics(event.id, ids, {status})
+        revision = bump_revision(event.id)
+        for topic in topics:
+            _make_live(topic, actor=actor, action=action, revision=revision)
+        return [topics_change(event.id, revision, topics)]
 
 
 def approve_topics(event: Event, *, actor: Actor, topic_ids: Any) -> list[Change]:
     """Put pending topics on the wall, each into the cell it asked for if still free, else unplaced."""
-    _require_organizer(event.id, actor)
-    ids = clean_topic_ids(topic_ids)
-    with write_transaction():
-        return [_make_live(t, actor=actor, action="approve") for t in _topics(event.id, ids, {"pending"})]
+    return _bring_back(event, actor=actor, topic_ids=topic_ids, status="pending", action="approve")
 
 
 def restore_topics(event: Event, *, actor: Actor, topic_ids: Any) -> list[Change]:
     """Bring withdrawn topics back: to their cell if it is still free, else to the unplaced queue."""
-    _require_organizer(event.id, actor)
-    ids = clean_topic_ids(topic_ids)
-    with write_transaction():
-        return [_make_live(t, actor=actor, action="restore") for t in _topics(event.id, ids, {"withdrawn"})]
+    return _bring_back(event, actor=actor, topic_ids=topic_ids, status="withdrawn", action="restore")
 
 
 def withdraw_topics(event: Event, *, actor: Actor, topic_ids: Any) -> list[Change]:
@@ -96,18 +100,16 @@ def withdraw_topics(event: Event, *, actor: Actor, topic_ids: Any) -> list[Chang
     _require_organizer(event.id, actor)
     ids = clean_topic_ids(topic_ids)
     with write_transaction():
-        return _withdraw_all(_topics(event.id, ids, {"live", "pending"}), actor=actor, action="withdraw")
+        return _withdraw_all(event.id, _topics(event.id, ids, {"live", "pending"}), actor=actor, action="withdraw")
 
 
-def _withdraw_all(topics: list[Topic], *, actor: Actor, action: str) -> list[Change]:
-    changes = []
+def _withdraw_all(event_id: int, topics: list[Topic], *, actor: Actor, action: str) -> list[Change]:
+    """Withdraw topics in one step: one revision and one delta if any was on the wall (pending ones are not)."""
+    live = [t for t in topics if t.status == "live"]
+    revision = bump_revision(event_id) if live else db.session.get(Event, event_id).revision
     for topic in topics:
-        live = topic.status == "live"
-        revision = bump_revision(topic.event_id) if live else db.session.get(Event, topic.event_id).revision
-        change = withdraw(topic, actor=actor, revision=revision, action=action)
-        if live:
-            changes.append(change)
-    return changes
+        withdraw(topic, actor=actor, revision=revision, action=action)
+    return [topics_change(event_id, revision, live)] if live else []
 
 
 def block_author(event: Event, *, actor: Actor, topic_id: Any) -> list[Change]:
@@ -122,7 +124,7 @@ def block_author(event: Event, *, actor: Actor, topic_id: Any) -> list[Change]:
             .where(Topic.event_id == event.id, Topic.author_hash == author_hash, Topic.status != "withdrawn")
             .order_by(Topic.id)
         ).all()
-        return _withdraw_all(list(topics), actor=actor, action="block")
+        return _withdraw_all(event.id, list(topics), actor=actor, action="block")
 
 
 def unblock_author(event: Event, *, actor: Actor, topic_id: Any) -> None:

@@ -36,6 +36,7 @@ def topic_dict(topic: Topic) -> dict[str, Any]:
         "room_id": topic.room_id,
         "slot_id": topic.slot_id,
         "pinned": topic.pinned,
+        "cohosts": list(topic.cohosts or ()),
         "created_at": topic.created_at.replace(tzinfo=UTC).isoformat(),
         "updated_at": topic.updated_at.replace(tzinfo=UTC).isoformat(),
     }
@@ -51,6 +52,7 @@ def event_dict(event: Event) -> dict[str, Any]:
         "timezone": event.timezone,
         "language": event.language,
         "venue": event.venue,
+        "description": event.description or "",
         "locked": event.locked,
         "lock_reason": event.lock_reason,
         "premoderation": event.premoderation,

@@ -21,30 +21,65 @@ from .snapshot import topic_dict
 TOPIC_FIELDS = ("title", "host", "goal", "context")
 
 
+# Parts of the wall state a change may carry whole, each replacing the old one (the frame, the event's fields, …).
+WHOLE_PARTS = ("event", "rooms", "slots", "announcements", "marketplace")
+
+
 @dataclass(frozen=True)
 class Change:
-    """A committed change to one event's wall, as broadcast to its clients."""
+    """A committed change to one event's wall, as broadcast to its clients: one action, one revision, one delta."""
 
     event_id: int
     revision: int
     kind: str
     topic: dict[str, Any] | None = None
     topic_id: int | None = None
-    event: dict[str, Any] | None = None  # "event_updated": the event's new public fields (lock, settings)
-    topics: list[dict[str, Any]] | None = None  # "topics_updated": every topic one action changed (a swap's two)
+    event: dict[str, Any] | None = None  # the event's new public fields (lock, settings, name, dates)
+    topics: list[dict[str, Any]] | None = None  # every topic one action changed (a swap's two, a bulk approval)
+    removed: list[int] | None = None  # topics one action took off the wall (a bulk withdrawal, a merge)
+    parts: dict[str, Any] | None = None  # other WHOLE_PARTS: "rooms", "slots", "announcements", "marketplace"
 
     def as_message(self) -> dict[str, Any]:
         """The `wall_changed` payload: the new revision and the delta."""
         change: dict[str, Any] = {"type": self.kind}
-        if self.topic is not None:
-            change["topic"] = self.topic
-        if self.topic_id is not None:
-            change["topic_id"] = self.topic_id
-        if self.event is not None:
-            change["event"] = self.event
-        if self.topics is not None:
-            change["topics"] = self.topics
+        for name in ("topic", "topic_id", "event", "topics", "removed"):
+            value = getattr(self, name)
+            if value is not None:
+                change[name] = value
+        change.update(self.parts or {})
         return {"revision": self.revision, "change": change}
+
+    def topic_count(self) -> int:
+        """How many topics this change put on, changed on or took off the wall."""
+        single = (self.topic is not None) + (self.topic_id is not None)
+        return single + len(self.topics or ()) + len(self.removed or ())
+
+
+def topics_change(
+    event_id: int, revision: int, topics: list[Topic], *, kind: str = "topics_updated", **parts: Any
+) -> Change:
+    """The one delta of an action that changed several topics: live ones are carried, the others removed."""
+    live = [topic_dict(t) for t in topics if t.status == "live"]
+    gone = [t.id for t in topics if t.status != "live"]
+    event = parts.pop("event", None)
+    return Change(event_id, revision, kind, topics=live, removed=gone or None, event=event, parts=parts or None)
+
+
+def apply_change(state: dict[str, Any], message: dict[str, Any]) -> dict[str, Any]:
+    """The wall state after one `wall_changed` message (static/js/live.js applyChange is the same step)."""
+    change = message["change"]
+    applied = {**state, "revision": message["revision"]}
+    for part in WHOLE_PARTS:
+        if part in change:
+            applied[part] = change[part]
+    carried = change.get("topics") or ([change["topic"]] if "topic" in change else [])
+    gone = {t["id"] for t in carried} | set(change.get("removed") or ())
+    if "topic_id" in change:
+        gone.add(change["topic_id"])
+    if gone:
+        topics = [t for t in state["topics"] if t["id"] not in gone] + carried
+        applied["topics"] = sorted(topics, key=lambda t: t["id"])
+    return applied
 
 
 _EVENTS = Event.__table__

@@ -152,14 +152,13 @@ def test_premoderation_holds_topics_until_approved_and_only_organizers_see_them(
     panel.get_received()
     approved = orga.act("approve", {"topic_ids": [topic["id"], second["id"]]})
     assert approved.get_json()["changed"] == 2
-    shown = [
-        (m["change"]["type"], m["change"]["topic"]["title"], m["change"]["topic"]["room_id"])
-        for m in received(phone, "wall_changed")
-    ]
-    assert shown == [
-        ("topic_posted", "Organisiert", cells[1][0]),
-        ("topic_posted", "Wartet", cells[0][0]),
-        ("topic_posted", "Auch", None),
+    posted, approval = received(phone, "wall_changed")
+    assert (posted["change"]["type"], posted["change"]["topic"]["title"]) == ("topic_posted", "Organisiert")
+    assert approval["revision"] == posted["revision"] + 1  # one action, one revision, one delta
+    assert approval["change"]["type"] == "topics_updated" and "removed" not in approval["change"]
+    assert [(t["title"], t["room_id"]) for t in approval["change"]["topics"]] == [
+        ("Wartet", cells[0][0]),
+        ("Auch", None),
     ]  # its cell was taken meanwhile: unplaced
     assert received(panel, "moderation_changed")[-1]["pending"] == []
     assert orga.act("approve", {"topic_ids": [topic["id"]]}).get_json()["code"] == "not_found"
@@ -174,7 +173,8 @@ def test_rejected_topic_never_reaches_the_wall_and_can_be_restored(app, orga, ce
     assert received(phone, "wall_changed") == []
     assert [t["title"] for t in orga.panel()["withdrawn"]] == ["Werbung"]
     orga.act("restore", {"topic_ids": [topic["id"]]})
-    assert [m["change"]["topic"]["title"] for m in received(phone, "wall_changed")] == ["Werbung"]
+    [restored] = received(phone, "wall_changed")
+    assert [t["title"] for t in restored["change"]["topics"]] == ["Werbung"]
 
 
 def test_blocking_a_device_withdraws_all_its_topics_and_refuses_it_afterwards(app, orga, cells):
@@ -186,7 +186,7 @@ def test_blocking_a_device_withdraws_all_its_topics_and_refuses_it_afterwards(ap
     response = orga.act("block", {"topic_id": spam[1]})
     assert response.get_json()["changed"] == 3
     assert received(phone, "wall_changed") == [
-        {"revision": before + 1 + i, "change": {"type": "topic_withdrawn", "topic_id": spam[i]}} for i in range(3)
+        {"revision": before + 1, "change": {"type": "topics_updated", "topics": [], "removed": spam}}
     ]
     assert titles(anna) == ["Echt"]
     blocked = mallory.post(body_at(cells[4], title="Noch mehr"))
@@ -211,10 +211,8 @@ def test_bulk_withdraw_and_restore_return_topics_to_their_cells_or_the_queue(app
     assert c["id"] > b["id"]  # ids are never reused
     phone, _ = watch(anna)
     assert orga.act("restore", {"topic_ids": [a["id"], b["id"]]}).get_json()["changed"] == 2
-    placed = [
-        (m["change"]["topic"]["title"], m["change"]["topic"]["room_id"], m["change"]["topic"]["slot_id"])
-        for m in received(phone, "wall_changed")
-    ]
+    [message] = received(phone, "wall_changed")
+    placed = [(t["title"], t["room_id"], t["slot_id"]) for t in message["change"]["topics"]]
     assert placed == [("A", *cells[0]), ("B", None, None)]
     assert anna.wall().get_json()["mine"] == [a["id"]]
 

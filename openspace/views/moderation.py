@@ -48,7 +48,8 @@ def _done(event: Event, changes: list[Change]) -> Response:
     state = moderation_state(event)
     announce_moderation(event.id, state)
     revision = changes[-1].revision if changes else None
-    return jsonify({"ok": True, "changed": len(changes), "revision": revision, "moderation": state})
+    changed = sum(change.topic_count() for change in changes)
+    return jsonify({"ok": True, "changed": changed, "revision": revision, "moderation": state})
 
 
 @bp.get("")

@@ -1,20 +1,23 @@
 // Live connection to one event's wall: snapshot on (re)connect, deltas by revision, resync on any gap.
 import { io } from "../vendor/socket.io-client/socket.io.esm.min.js";
 
+const WHOLE_PARTS = ["event", "rooms", "slots", "announcements", "marketplace"];
+
 /** Apply one `wall_changed` delta to a wall state and return the new state. */
 export function applyChange(state, message) {
   const change = message.change;
-  if (change.type === "event_updated") return { ...state, event: change.event, revision: message.revision };
-  // One generic step: every topic the change carries replaces its old version; a withdrawn one goes.
+  const next = { ...state, revision: message.revision };
+  // One generic step (wall.apply_change on the server): parts carried whole replace the old ones; every topic
+  // carried replaces its old version; removed ones go.
+  for (const part of WHOLE_PARTS) if (part in change) next[part] = change[part];
   const carried = change.topics || (change.topic ? [change.topic] : []);
-  const gone = new Set(carried.map((t) => t.id));
+  const gone = new Set([...carried.map((t) => t.id), ...(change.removed || [])]);
   if (change.topic_id !== undefined) gone.add(change.topic_id);
-  const topics = state.topics.filter((t) => !gone.has(t.id));
-  if (change.type !== "topic_withdrawn") {
-    topics.push(...carried);
-    topics.sort((a, b) => a.id - b.id);
+  if (gone.size) {
+    next.topics = state.topics.filter((t) => !gone.has(t.id)).concat(carried);
+    next.topics.sort((a, b) => a.id - b.id);
   }
-  return { ...state, topics, revision: message.revision };
+  return next;
 }
 
 /**

@@ -336,7 +336,8 @@ live = connectWall({
       ownIds.forEach((id) => mine.add(id));
     }
     if (change && change.topic) freshId = change.topic.id;
-    if (change && change.type === "topic_withdrawn") mine.delete(change.topic_id); // never act on it again
+    if (change && change.topic_id !== undefined) mine.delete(change.topic_id); // withdrawn: never act on it again
+    if (change && change.removed) change.removed.forEach((id) => mine.delete(id));
     renderWall(state);
     announce(announcer, change, state, texts);
     document.body.dataset.revision = state.revision;
