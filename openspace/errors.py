@@ -11,6 +11,8 @@ class DomainError(Exception):
     STATUS: ClassVar[dict[str, int]] = {
         "invalid": 422,
         "taken": 409,
+        "conflict": 409,
+        "nothing_to_undo": 409,
         "forbidden": 403,
         "blocked": 403,
         "limit": 422,

@@ -18,7 +18,7 @@ from .errors import DomainError
 from .extensions import db
 from .fields import FieldErrors, clean_text, valid_id
 from .identity import Actor
-from .models import REASON_MAX, BlockedParticipant, Event, Room, Slot, Topic, utcnow
+from .models import REASON_MAX, TEXT_MAX, BlockedParticipant, Event, Room, Slot, Topic, utcnow
 from .snapshot import event_dict, topic_dict
 from .wall import Change, bump_revision, posted_dict, topics_change, withdraw
 
@@ -104,11 +104,15 @@ def withdraw_topics(event: Event, *, actor: Actor, topic_ids: Any) -> list[Chang
 
 
 def _withdraw_all(event_id: int, topics: list[Topic], *, actor: Actor, action: str) -> list[Change]:
-    """Withdraw topics in one step: one revision and one delta if any was on the wall (pending ones are not)."""
+    """Withdraw topics in one step: one revision and one delta if any was on the wall (pending ones are not).
+
+    A pending topic withdrawn is logged as rejected: it never was on the wall, so undo leaves it to restore.
+    """
     live = [t for t in topics if t.status == "live"]
     revision = bump_revision(event_id) if live else db.session.get(Event, event_id).revision
     for topic in topics:
-        withdraw(topic, actor=actor, revision=revision, action=action)
+        step = action if topic.status == "live" or action != "withdraw" else "reject"
+        withdraw(topic, actor=actor, revision=revision, action=step)
     return [topics_change(event_id, revision, live)] if live else []
 
 
@@ -176,6 +180,42 @@ def swap_topics(event: Event, *, actor: Actor, topic_id: Any, other_id: Any) -> 
             )
         shown = [topic_dict(first), topic_dict(second)]
     return Change(event.id, revision, "topics_updated", topics=shown)
+
+
+def merge_topics(event: Event, *, actor: Actor, topic_id: Any, into_id: Any) -> Change:
+    """Merge a topic into another on the same subject: the other stays; this one's host becomes its co-host,
+    and this one's title, goal and context are kept in the other's text. This one is withdrawn (restorable,
+    and undoable) with a note of where it went."""
+    _require_organizer(event.id, actor)
+    merged_id, kept_id = valid_id(topic_id), valid_id(into_id)
+    if merged_id is None or kept_id is None or merged_id == kept_id:
+        raise DomainError("invalid", _("Choose two different topics to merge."), fields={"into_id": "id"})
+    with write_transaction():
+        merged, kept = _topics(event.id, [merged_id, kept_id], {"live"})
+        texts = {name: _merged_text(getattr(kept, name), merged, getattr(merged, name)) for name in ("goal", "context")}
+        too_long = {
+            name: _("The merged text would be longer than %(max)d characters.", max=TEXT_MAX)
+            for name, text in texts.items()
+            if len(text) > TEXT_MAX
+        }
+        if too_long:
+            raise DomainError("invalid", _("Shorten the goal or context of one topic before merging."), fields=too_long)
+        revision = bump_revision(event.id)
+        with logged_change(kept, actor=actor, action="merge", revision=revision):
+            hosts = [kept.host, *kept.cohosts, merged.host, *merged.cohosts]
+            kept.cohosts = [h for h in dict.fromkeys(hosts) if h != kept.host]
+            kept.goal, kept.context = texts["goal"], texts["context"]
+            kept.updated_at = utcnow()
+        withdraw(merged, actor=actor, revision=revision, action="merge", merged_into=kept.id)
+        return topics_change(event.id, revision, [kept, merged])
+
+
+def _merged_text(kept: str, merged: Topic, text: str) -> str:
+    """The kept topic's goal or context with the merged topic's after it, under that topic's title."""
+    if not text:
+        return kept
+    addition = f"{merged.title} ({merged.host}): {text}"
+    return f"{kept}\n\n{addition}" if kept else addition
 
 
 def pin_topic(event: Event, *, actor: Actor, topic_id: Any, pinned: bool) -> Change:

@@ -355,9 +355,13 @@ def withdraw_topic(event: Event, *, actor: Actor, topic_id: Any) -> Change:
     return change
 
 
-def withdraw(topic: Topic, *, actor: Actor, revision: int, action: str = "withdraw") -> Change:
-    """In a write transaction: mark a live or pending topic withdrawn, remembering its cell, and log it."""
+def withdraw(
+    topic: Topic, *, actor: Actor, revision: int, action: str = "withdraw", merged_into: int | None = None
+) -> Change:
+    """In a write transaction: mark a live or pending topic withdrawn, remembering its cell (and the topic it was
+    merged into), and log it."""
     with logged_change(topic, actor=actor, action=action, revision=revision):
+        topic.merged_into_id = merged_into
         if topic.status == "live":
             topic.wanted_room_id, topic.wanted_slot_id = topic.room_id, topic.slot_id
         topic.room_id = topic.slot_id = None

@@ -141,6 +141,13 @@ class Participant:
     def socket(self):
         return socketio.test_client(self.client.application, flask_test_client=self.client)
 
+    def call(self, method, path, body=None):
+        """A contract path: `method` /api/events/<slug>/<path> with the CSRF token (and a JSON body if given)."""
+        extra = {} if body is None else {"json": body}
+        return getattr(self.client, method)(
+            f"/api/events/{self.slug}/{path}", headers={"X-CSRFToken": self.csrf}, **extra
+        )
+
 
 class Organizer(Participant):
     """A browser that opened the organizer link of `slug`."""

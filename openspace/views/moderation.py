@@ -18,6 +18,7 @@ from ..moderation import (
     approve_topics,
     block_author,
     log_organizer_step,
+    merge_topics,
     moderation_state,
     pin_topic,
     restore_topics,
@@ -27,6 +28,7 @@ from ..moderation import (
     update_settings,
     withdraw_topics,
 )
+from ..undo import undo_last
 from ..wall import Change
 from .api import _event, _json_body, write_limits
 from .pages import public_url
@@ -42,14 +44,14 @@ def _organizer_event(slug: str) -> Event:
     return event
 
 
-def _done(event: Event, changes: list[Change]) -> Response:
+def _done(event: Event, changes: list[Change], **extra: Any) -> Response:
     """Announce an action's wall changes and the panel's new state; answer with both."""
     announce_all(changes)
     state = moderation_state(event)
     announce_moderation(event.id, state)
     revision = changes[-1].revision if changes else None
     changed = sum(change.topic_count() for change in changes)
-    return jsonify({"ok": True, "changed": changed, "revision": revision, "moderation": state})
+    return jsonify({"ok": True, "changed": changed, "revision": revision, "moderation": state, **extra})
 
 
 @bp.get("")
@@ -188,3 +190,22 @@ def unpin(slug: str, topic_id: int) -> Response:
     """Let the topic's host move it again."""
     event = _event(slug)
     return _done(event, [pin_topic(event, actor=current_actor(), topic_id=topic_id, pinned=False)])
+
+
+@actions.post("/topics/<id:topic_id>/merge")
+@write_limits
+def merge(slug: str, topic_id: int) -> Response:
+    """Merge this topic into {"into_id": N}: N stays, this one's host becomes its co-host, its texts are kept."""
+    event = _event(slug)
+    body: Any = _json_body()
+    into = body.get("into_id") if isinstance(body, dict) else None
+    return _done(event, [merge_topics(event, actor=current_actor(), topic_id=topic_id, into_id=into)])
+
+
+@actions.post("/undo")
+@write_limits
+def undo(slug: str) -> Response:
+    """Take back the newest organizer moderation step not yet undone (409 when it is unsafe or none is left)."""
+    event = _event(slug)
+    change, undone = undo_last(event, actor=current_actor())
+    return _done(event, [change], undone=undone)
