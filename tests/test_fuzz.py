@@ -37,10 +37,10 @@ if os.environ.get("FUZZ_MAX_EXAMPLES"):  # a bounded long run of one target, e.g
 ALLOWED = {200, 201, 400, 403, 404, 409, 413, 422, 423}
 # docs/api.md: the codes each refusal status may carry.
 CODES = {
-    400: {"bad_request", "csrf", "http_400"},
-    403: {"forbidden", "blocked"},
+    400: {"bad_request", "http_400"},
+    403: {"forbidden", "blocked", "csrf"},
     404: {"not_found", "http_404"},
-    409: {"taken"},
+    409: {"taken", "conflict", "nothing_to_undo"},
     413: {"http_413"},
     422: {"invalid", "limit", "full"},
     423: {"locked"},
