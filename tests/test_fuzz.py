@@ -455,7 +455,8 @@ def test_fuzz_wall_slug(fuzz, slug):
     response = fuzz.person.client.get(
         "/api/events/" + slug.replace("/", "%2F").replace("?", "%3F").replace("#", "%23") + "/wall"
     )
-    assert response.status_code in {200, 308, 404, 400}  # 308: Werkzeug merges '//' in paths
+    # 308: Werkzeug merges '//' in paths; 405: "/api/events//wall" merged is the event "wall" (PATCH only)
+    assert response.status_code in {200, 308, 404, 400, 405}
 
 
 @given(payload=json_value | st.fixed_dictionaries({"event": json_value}))
