@@ -355,6 +355,9 @@ document.body.dataset.revision = page.state.revision;
 if (document.getElementById("moderation")) {
   import("./moderation.js").then(({ startModeration }) => startModeration({ live, page, texts, csrf, locale }));
 }
+if (document.getElementById("activity")) {
+  import("./activity.js").then(({ startActivity }) => startActivity({ live, page, csrf, locale }));
+}
 if (document.getElementById("frame-editor")) {
   import("./frame.js").then(({ startFrame }) => startFrame({ live, page, csrf }));
 }
