@@ -84,7 +84,7 @@ def test_grid_shows_rooms_slots_breaks_topics_and_the_tray_escaped(app, organize
         "11:00–11:50",
         "12:00–13:00",
     ]
-    assert '<td class="break" colspan="3">Mittag &lt;b&gt;</td>' in html
+    assert '<td class="break" colspan="3"><span class="sticky-label">Mittag &lt;b&gt;</span></td>' in html
     cell = re.search(r'<div class="drop cell-drop taken" data-room-id="(\d+)" data-slot-id="(\d+)">', html)
     assert cell.groups() == (str(room), str(slot))
     assert html.count('class="drop cell-drop free"') == 8  # 3 rooms x 3 slots, one taken; the break has none

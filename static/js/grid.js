@@ -140,10 +140,11 @@ function renderGrid() {
   const days = dayHeadings(state.slots, locale, tz);
   const rows = [];
   state.slots.forEach((slot, i) => {
-    if (days[i]) rows.push(el("tr", { className: "day-row" }, el("th", { colspan: state.rooms.length + 1, scope: "colgroup" }, days[i])));
+    if (days[i]) rows.push(el("tr", { className: "day-row" }, el("th", { colspan: state.rooms.length + 1, scope: "colgroup" }, el("span", { className: "sticky-label" }, days[i]))));
     if (slot.is_break) {
       rows.push(el("tr", { className: "break-row", dataset: { slotId: slot.id } }, slotHead(slot, tz),
-        el("td", { className: "break", colspan: state.rooms.length, lang: slot.label ? state.event.language : null }, slot.label || texts.break)));
+        el("td", { className: "break", colspan: state.rooms.length, lang: slot.label ? state.event.language : null },
+          el("span", { className: "sticky-label" }, slot.label || texts.break))));
       return;
     }
     rows.push(el("tr", { dataset: { slotId: slot.id } }, slotHead(slot, tz), state.rooms.map((room) => {
@@ -199,6 +200,7 @@ function cellOf(node) {
 
 async function dropped(event) {
   dragging = false;
+  event.from.classList.remove("drag-from");
   document.body.classList.remove("dragging");
   const topic = topicById(Number(event.item.dataset.topicId));
   if (event.from === event.to || !topic) {
@@ -235,8 +237,9 @@ function makeSortables() {
     fallbackClass: "drag-moving",
     scrollSensitivity: 70,
     bubbleScroll: true,
-    onStart() {
+    onStart(event) {
       dragging = true;
+      event.from.classList.add("drag-from");
       document.body.classList.add("dragging");
     },
     onEnd: dropped,
