@@ -306,3 +306,24 @@ def test_grid_has_no_axe_violations_and_fits_the_screen(site, watch, artifacts, 
     assert axe_violations(page) == []
     page.screenshot(path=str(artifacts / f"grid-menu-{name}.png"))
     watch.assert_clean()
+
+
+def test_a_finger_drags_a_topic_from_the_tray_onto_the_grid(site, watch):
+    grid = Grid(site)
+    grid.post("Wartendes", None)
+    page = grid.open(watch, has_touch=True)
+    touch = page.context.new_cdp_session(page)
+    start = card(page, "Wartendes").locator(".topic-title").bounding_box()
+    end = drop_cell(page, grid.cell(1, 1)).bounding_box()
+    (x0, y0), (x1, y1) = (start["x"] + 10, start["y"] + 6), (end["x"] + end["width"] / 2, end["y"] + end["height"] / 2)
+    touch.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x0, "y": y0}]})
+    page.wait_for_timeout(300)  # a finger rests on the topic first; a quick swipe scrolls the grid instead
+    for step in range(1, 21):
+        point = {"x": x0 + (x1 - x0) * step / 20, "y": y0 + (y1 - y0) * step / 20}
+        touch.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [point]})
+        page.wait_for_timeout(16)
+    touch.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    grid.wait_places({"Wartendes": grid.cell(1, 1)})
+    expect(drop_cell(page, grid.cell(1, 1)).locator(".topic-title")).to_have_text("Wartendes")
+    expect(page.locator("#tray .topic-card")).to_have_count(0)
+    watch.assert_clean()

@@ -21,6 +21,7 @@ let dragging = false;
 let stale = false; // a live change came in during a drag: render when it ends
 let sortables = [];
 let menu = null; // {topic, opener, step}
+let sending = false; // one menu action at a time: a second Enter or click does not send it twice
 
 // --------------------------------------------------------------------------- talking to the API
 
@@ -35,7 +36,7 @@ async function call(method, path, body) {
       body: body ? JSON.stringify(body) : undefined,
     });
   } catch {
-    say(texts.offline_error, true);
+    say(texts.grid_offline, true);
     return null;
   }
   let data;
@@ -294,9 +295,11 @@ function showStep(step) {
 }
 
 async function confirmStep() {
+  if (sending) return;
   const { topic, step } = menu;
   const value = select.value;
   let ok;
+  sending = true;
   if (step === "move") {
     const [room, slot] = value === "tray" ? [null, null] : value.split(":").map(Number);
     ok = await actions.move(topic, { room_id: room, slot_id: slot });
@@ -304,6 +307,7 @@ async function confirmStep() {
     const other = topicById(Number(value)) || { id: Number(value), title: select.selectedOptions[0].textContent };
     ok = await actions[step](topic, other);
   }
+  sending = false;
   if (ok) dialog.close();
 }
 
@@ -311,7 +315,12 @@ $("menu-actions").addEventListener("click", async (event) => {
   const button = event.target.closest("button");
   if (!button) return;
   if (button.dataset.step) showStep(button.dataset.step);
-  else if (button.dataset.act && (await actions[button.dataset.act](topicById(menu.topic.id) || menu.topic))) dialog.close();
+  else if (button.dataset.act && !sending) {
+    sending = true;
+    const ok = await actions[button.dataset.act](topicById(menu.topic.id) || menu.topic);
+    sending = false;
+    if (ok) dialog.close();
+  }
 });
 chooser.addEventListener("submit", (event) => {
   event.preventDefault();
