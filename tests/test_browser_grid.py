@@ -327,3 +327,13 @@ def test_a_finger_drags_a_topic_from_the_tray_onto_the_grid(site, watch):
     expect(drop_cell(page, grid.cell(1, 1)).locator(".topic-title")).to_have_text("Wartendes")
     expect(page.locator("#tray .topic-card")).to_have_count(0)
     watch.assert_clean()
+
+
+def test_a_change_made_elsewhere_shows_live_and_is_announced_politely(site, watch):
+    grid = Grid(site)
+    page = grid.open(watch)
+    grid.post("Von woanders", grid.cell(2, 2))
+    expect(drop_cell(page, grid.cell(2, 2)).locator(".topic-title")).to_have_text("Von woanders")
+    expect(page.locator("#announcer")).to_have_text("New topic: Von woanders")
+    expect(page.locator("#grid-message")).to_have_text("")  # the visible region is for this page's own actions
+    watch.assert_clean()

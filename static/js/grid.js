@@ -1,7 +1,7 @@
 // Organizer moderation grid: the whole wall on a laptop; drag (SortableJS) or a menu per topic moves, swaps, merges,
 // pins, withdraws; live from the same deltas as every screen. The server checks organizer rights on every call.
 import { connectWall } from "./live.js";
-import { dayHeadings, el, pageJson, showStatus, slotTime } from "./render.js";
+import { announce, dayHeadings, el, pageJson, showStatus, slotTime } from "./render.js";
 
 const page = pageJson("page-data");
 const texts = pageJson("texts");
@@ -21,6 +21,7 @@ let dragging = false;
 let stale = false; // a live change came in during a drag: render when it ends
 let sortables = [];
 let menu = null; // {topic, opener, step}
+let inflight = 0; // requests of this page not answered yet: their live changes are announced by their own result
 let sending = false; // one menu action at a time: a second Enter or click does not send it twice
 
 // --------------------------------------------------------------------------- talking to the API
@@ -28,6 +29,7 @@ let sending = false; // one menu action at a time: a second Enter or click does 
 /** Send one request; shows refusals in the live region and returns the answer's data, or null. */
 async function call(method, path, body) {
   let response;
+  inflight += 1;
   try {
     response = await fetch(`${base}${path}`, {
       method,
@@ -36,11 +38,13 @@ async function call(method, path, body) {
       body: body ? JSON.stringify(body) : undefined,
     });
   } catch {
+    inflight -= 1;
     say(texts.grid_offline, true);
     return null;
   }
   let data;
   try { data = await response.json(); } catch { data = { ok: false, error: texts.server_error }; }
+  inflight -= 1;
   if (!data.ok) {
     say(data.error || texts.server_error, true);
     return null;
@@ -365,8 +369,9 @@ $("undo").addEventListener("click", undo);
 const live = connectWall({
   slug: page.slug,
   initial: state,
-  onState(next) {
+  onState(next, change) {
     state = next;
+    if (change && !inflight) announce($("announcer"), change, next, texts); // someone else's change
     document.body.dataset.revision = next.revision;
     render();
   },
