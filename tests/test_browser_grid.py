@@ -336,4 +336,13 @@ def test_a_change_made_elsewhere_shows_live_and_is_announced_politely(site, watc
     expect(drop_cell(page, grid.cell(2, 2)).locator(".topic-title")).to_have_text("Von woanders")
     expect(page.locator("#announcer")).to_have_text("New topic: Von woanders")
     expect(page.locator("#grid-message")).to_have_text("")  # the visible region is for this page's own actions
+    renamed = grid.orga.http.patch(
+        f"{site.url}/api/events/{grid.slug}/rooms/{grid.rooms[2]}",
+        json={"name": "Garten"},
+        headers={"X-CSRFToken": grid.orga.csrf},
+        timeout=10,
+    )
+    assert renamed.status_code == 200, renamed.text
+    expect(page.locator("#mgrid thead .room-name")).to_have_text(["Raum 1", "Raum 2", "Garten"])
+    expect(drop_cell(page, grid.cell(2, 2)).locator(".topic-title")).to_have_text("Von woanders")  # kept its place
     watch.assert_clean()
