@@ -20,7 +20,7 @@ def test_the_log_shows_each_step_and_undo_takes_back_the_organizers_one_by_one(s
     phone.fill("#f-host", "Ada")
     phone.click("#f-submit")
     log = orga.locator("#activity-list li")
-    expect(log.first.locator(".activity-what")).to_have_text("Participant pinned")
+    expect(log.first.locator(".activity-what")).to_have_text("A participant pinned")
     expect(log.first.locator(".activity-topic")).to_have_text("Retouren senken")
 
     orga.fill("#mod-reason", "Mittagspause")
@@ -29,7 +29,7 @@ def test_the_log_shows_each_step_and_undo_takes_back_the_organizers_one_by_one(s
     orga.locator("#mod-live").get_by_role("button", name="Pin to its place").click()
     expect(phone.locator("#wall .pinned-mark")).to_have_count(1)
     expect(log.locator(".activity-what")).to_have_text(
-        ["Organizer pinned to its place", "Organizer locked the wall", "Participant pinned"]
+        ["An organizer pinned to its place", "An organizer locked the wall", "A participant pinned"]
     )
     expect(log.nth(1).locator(".activity-detail")).to_have_text("“Mittagspause”")
     orga.locator("#activity").screenshot(path=str(artifacts / "organizer-activity-1280.png"))
@@ -37,7 +37,7 @@ def test_the_log_shows_each_step_and_undo_takes_back_the_organizers_one_by_one(s
     orga.click("#undo-last")
     expect(orga.locator("#activity-notice")).to_have_text("Undone: pinned to its place")
     expect(phone.locator("#wall .pinned-mark")).to_have_count(0)
-    expect(log.first.locator(".activity-what")).to_have_text("Organizer undid a step")
+    expect(log.first.locator(".activity-what")).to_have_text("An organizer undid a step")
     expect(orga.locator("#activity-list li.undone")).to_have_count(1)
     orga.click("#undo-last")
     expect(orga.locator("#activity-notice")).to_have_text("Undone: locked the wall")

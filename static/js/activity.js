@@ -54,7 +54,7 @@ export function startActivity({ live, page, csrf, locale }) {
     const what = texts.actions[step.action] || step.action;
     return el("li", { className: `activity-item${step.undone ? " undone" : ""}`, dataset: { action: step.action } },
       el("time", { datetime: step.at }, clock(step.at, locale, wall.event.timezone)),
-      el("span", { className: "activity-what" }, `${who} ${what}`),
+      el("span", { className: "activity-what" }, texts.step.replace("{who}", who).replace("{what}", what)),
       topic.title ? el("span", { className: "activity-topic", lang: wall.event.language }, topic.title) : null,
       el("span", { className: "activity-detail" }, detail(step)),
       step.undone ? el("span", { className: "badge" }, texts.undone) : null);
