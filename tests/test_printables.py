@@ -141,7 +141,8 @@ def test_door_signs_show_each_rooms_day_with_breaks_topics_and_hosts(app, fest):
     assert texts(html, "door-room") == ["Saal", "Küche"]
     assert texts(html, "door-location") == ["Erdgeschoss links"]
     assert texts(html, "door-day") == ["Sommerfest · Friday, February 27, 2026"] * 2
-    assert texts(html, "door-time") == ["10:00–11:00", "11:00–12:00", "12:00–13:00"] * 2
+    assert texts(html, "door-clock") == ["10:00–11:00", "11:00–12:00", "12:00–13:00"] * 2
+    assert texts(html, "door-label") == ["Runde 1", "Runde 2"] * 2
     assert texts(html, "door-break-label") == ["Mittag", "Mittag"]
     assert texts(html, "door-title") == ["Retouren senken", "Lastenrad teilen"]
     assert texts(html, "door-hosts") == ["Marek", "Ines, Tom, Ada"]
