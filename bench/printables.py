@@ -37,13 +37,16 @@ def _window(reactor: Reactor, target: Any, recorder: Recorder, n: int, rate: flo
     conn = HttpConn(reactor, HOST, target.poster_server.port, target.post_headers)
     sent: list[tuple[int, float]] = []
     counter = iter(range(10**9))
-    busy = {"posting": False}
+    busy: dict[str, Any] = {"posting": False}
 
     def post() -> None:
         if until():
             return
-        busy["posting"] = True
-        conn.request("POST", target.post_path, done, target.body(200000 + next(counter)))
+        if not conn.busy:  # a post still unanswered after 1/rate s: this tick is skipped (and counted)
+            busy["posting"] = True
+            conn.request("POST", target.post_path, done, target.body(200000 + next(counter)))
+        else:
+            busy["skipped"] = busy.get("skipped", 0) + 1
         reactor.call_later(1 / rate, post)
 
     def done(status: int, _headers: dict, body: bytes, at_sent: float, _at: float) -> None:
@@ -64,6 +67,7 @@ def _window(reactor: Reactor, target: Any, recorder: Recorder, n: int, rate: flo
     return {
         "seconds": round(seconds, 1),
         "posts": len(sent),
+        "ticks_skipped_post_unanswered": busy.get("skipped", 0),
         "wall_latency_last_client": figures["last_client"],
         "wall_latency_all": figures["all_deliveries"],
         "lost": figures["lost"],

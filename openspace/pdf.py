@@ -72,8 +72,11 @@ def _unavailable() -> DomainError:
     )
 
 
-def render_pdf(html: str) -> bytes:
-    """The PDF of one printable page, made in a worker process; 503 when unavailable, busy or too slow."""
+def render_pdf(html: str, qr_codes: dict[str, str]) -> bytes:
+    """The PDF of one printable page, made in a worker process; 503 when unavailable, busy or too slow.
+
+    `qr_codes` maps the paths of the page's QR images to the text each encodes: the worker draws them.
+    """
     service: PdfService = current_app.extensions["openspace.pdf"]
     if service.problem:
         raise _unavailable()
@@ -82,7 +85,7 @@ def render_pdf(html: str) -> bytes:
     try:
         done = subprocess.run(
             [sys.executable, str(WORKER)],  # run as a script: importing the openspace package would load the app
-            input=json.dumps({"html": html, "base_url": BASE_URL}).encode(),
+            input=json.dumps({"html": html, "base_url": BASE_URL, "qr_codes": qr_codes}).encode(),
             capture_output=True,
             timeout=service.timeout,
             cwd=ROOT,

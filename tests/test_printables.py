@@ -16,7 +16,7 @@ from conftest import DAY, Organizer, Participant, build_event, make_app, topic_b
 from openspace.events import RoomSpec, SlotSpec, create_event
 from openspace.extensions import db
 from openspace.models import Topic
-from openspace.pdfworker import STATIC, local_fetcher
+from openspace.pdfworker import STATIC, local_fetcher, qr_svg
 
 PRINTABLES = [
     "print/poster",
@@ -119,7 +119,7 @@ def test_printables_answer_404_for_unknown_and_foreign_topics(app, fest):
     )
     organizer.delete(ids[2])
     paths = [f"print/topics/{n}{ext}" for n in (999, foreign, ids[2]) for ext in ("", ".pdf")]
-    paths += [f"t/{n}" for n in (999, foreign)]
+    paths += [f"t/{n}{tail}" for n in (999, foreign) for tail in ("", "/qr.svg")]
     assert {p: organizer.client.get(f"/e/{slug}/{p}").status_code for p in paths} == {p: 404 for p in paths}
     assert Organizer(app, other_slug, other_secret).client.get(f"/e/andere/t/{foreign}").status_code == 200
 
@@ -161,10 +161,10 @@ def test_topic_sheets_show_place_hosts_text_and_a_qr_to_the_topic_page(app, fest
     urls = [f"http://localhost/e/fest/t/{n}" for n in ids]
     assert texts(html, "sheet-url") == urls
     assert re.findall(rb'<a href="([^"]+)"><img class="sheet-qr"', html) == [u.encode() for u in urls]
-    assert (
-        re.findall(rb'class="sheet-qr" src="data:image/svg\+xml;base64,', html)
-        == [b'class="sheet-qr" src="data:image/svg+xml;base64,'] * 3
-    )
+    qr_paths = [f"/e/fest/t/{n}/qr.svg" for n in ids]
+    assert re.findall(rb'class="sheet-qr" src="([^"]+)"', html) == [p.encode() for p in qr_paths]
+    drawn = organizer.client.get(qr_paths[1])
+    assert (drawn.status_code, drawn.mimetype, drawn.data[:5]) == (200, "image/svg+xml", b"<?xml")
     one = organizer.client.get(f"/e/{slug}/print/topics/{ids[1]}").data
     assert texts(one, "sheet-title") == ["Lastenrad teilen"]
     assert f'alt="QR code of this topic: {urls[1]}"'.encode() in one
@@ -176,7 +176,7 @@ def test_poster_printable_carries_the_join_qr_in_both_sizes(app, fest):
     assert b'<body class="print size-a4">' in a4 and b'<body class="print size-a3">' in a3
     for html in (a4, a3):
         assert texts(html, "poster-url") == ["http://localhost/e/fest/"]
-        assert b'class="poster-qr" src="data:image/svg+xml;base64,' in html
+        assert b'class="poster-qr" src="/e/fest/qr.svg"' in html
 
 
 def test_markup_in_titles_is_printed_as_text(app, fest):
@@ -345,9 +345,10 @@ def test_app_starts_with_one_warning_when_pango_is_missing(tmp_path, monkeypatch
     assert organizer.client.get(f"/e/{slug}/print/doors").status_code == 200
 
 
-def test_pdf_worker_fetches_local_static_files_and_data_only():
+def test_pdf_worker_fetches_local_static_files_data_and_its_qr_codes_only():
     pytest.importorskip("weasyprint")
-    fetch = local_fetcher("http://printables.invalid/").fetch
+    fetch = local_fetcher("http://printables.invalid/", {"/e/fest/t/1/qr.svg": "http://localhost/e/fest/t/1"}).fetch
+    assert fetch("http://printables.invalid/e/fest/t/1/qr.svg").read() == qr_svg("http://localhost/e/fest/t/1")
     css = fetch("http://printables.invalid/static/css/print.css")
     assert css.read() == (STATIC / "css" / "print.css").read_bytes()
     assert fetch("data:text/plain;base64,aGFsbG8=").read() == b"hallo"
@@ -357,6 +358,7 @@ def test_pdf_worker_fetches_local_static_files_and_data_only():
         "http://printables.invalid/static/../openspace/config.py",
         "http://printables.invalid/static/%2e%2e/openspace/config.py",
         "http://printables.invalid/e/fest/qr.svg",
+        "http://example.org/e/fest/t/1/qr.svg",
         "file:///etc/passwd",
     ]
     for url in refused:

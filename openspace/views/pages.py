@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import base64
-import io
 import socket
 from typing import Any
 from urllib.parse import urlsplit
 
-import qrcode
-import qrcode.image.svg
 from flask import (
     Blueprint,
     Response,
@@ -30,6 +26,7 @@ from ..events import event_by_slug
 from ..extensions import db
 from ..i18n import SUPPORTED
 from ..models import Event, Topic
+from ..pdfworker import qr_svg as draw_qr
 from ..printables import hosts, place_of
 from ..snapshot import my_topic_ids, snapshot_of, wall_state
 from .people import current_actor, ensure_participant
@@ -174,19 +171,6 @@ def poster(slug: str) -> str:
     )
 
 
-def qr_svg_bytes(url: str) -> bytes:
-    """A QR code of `url` as SVG (no Pillow needed)."""
-    image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, border=2)
-    buffer = io.BytesIO()
-    image.save(buffer)
-    return buffer.getvalue()
-
-
-def qr_data_uri(url: str) -> str:
-    """A QR code of `url` as a data: URI, for pages that must stand alone (printables, their PDFs)."""
-    return "data:image/svg+xml;base64," + base64.b64encode(qr_svg_bytes(url)).decode()
-
-
 def topic_url(event: Event, topic_id: int) -> str:
     """The address of one topic's page, as its printed sheet's QR code opens it."""
     return public_url("pages.topic", slug=event.slug, topic_id=str(topic_id))
@@ -217,11 +201,25 @@ def topic(slug: str, topic_id: int) -> tuple[str, int]:
     ), 200 if live else 410
 
 
+@bp.get("/e/<slug>/t/<id:topic_id>/qr.svg")
+def topic_qr_svg(slug: str, topic_id: int) -> Response:
+    """The QR code of a topic's page, as its printed sheet shows it."""
+    event = load_event(slug)
+    found = db.session.get(Topic, topic_id)
+    if found is None or found.event_id != event.id or found.status == "pending":
+        abort(404)
+    return _qr_response(topic_url(event, topic_id))
+
+
 @bp.get("/e/<slug>/qr.svg")
 def qr_svg(slug: str) -> Response:
     """The join QR code as SVG (no Pillow needed)."""
     event = load_event(slug)
-    response = Response(qr_svg_bytes(join_url(event)), mimetype="image/svg+xml")
+    return _qr_response(join_url(event))
+
+
+def _qr_response(text: str) -> Response:
+    response = Response(draw_qr(text), mimetype="image/svg+xml")
     if current_app.config.get("PUBLIC_URL"):  # built from the configured address only: the same for everyone
         response.headers["Cache-Control"] = "public, max-age=300"
     return response

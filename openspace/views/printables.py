@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, render_template, request, url_for
 from flask_babel import gettext as _
 
 from ..errors import DomainError
@@ -15,7 +15,7 @@ from ..models import Event
 from ..pdf import render_pdf
 from ..printables import door_signs, event_days, parse_day, topic_sheets
 from ..snapshot import wall_state
-from .pages import join_url, load_event, qr_data_uri, topic_url
+from .pages import join_url, load_event, topic_url
 from .people import current_actor
 
 bp = Blueprint("printables", __name__, url_prefix="/e/<slug>/print")
@@ -30,12 +30,15 @@ def _organizers_event(slug: str) -> Event:
     return event
 
 
-def _answer(template: str, filename: str, *, pdf: bool, **context: Any) -> str | Response:
-    """The printable as a page, or as a PDF download of the very same page."""
+def _answer(template: str, filename: str, qr_codes: dict[str, str], *, pdf: bool, **context: Any) -> str | Response:
+    """The printable as a page, or as a PDF download of the very same page.
+
+    The page's QR images are the qr.svg routes (`qr_codes`: path -> text); the PDF worker draws them itself.
+    """
     html = render_template(template, pdf_url=f"{request.path}.pdf", query=request.query_string.decode(), **context)
     if not pdf:
         return html
-    response = Response(render_pdf(html), mimetype="application/pdf")
+    response = Response(render_pdf(html, qr_codes), mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}.pdf"'
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -49,10 +52,10 @@ def poster(slug: str, pdf: bool) -> str | Response:
     size = request.args.get("size", "a4")
     if size not in SIZES:
         raise DomainError("bad_request", _("Unknown paper size: choose a4 or a3."))
-    url = join_url(event)
+    url, qr = join_url(event), url_for("pages.qr_svg", slug=event.slug)
     return _answer(
-        "print/poster.html", f"{event.slug}-poster-{size}", pdf=pdf, event=event, size=size, join_url=url,
-        qr=qr_data_uri(url),
+        "print/poster.html", f"{event.slug}-poster-{size}", {qr: url}, pdf=pdf, event=event, size=size, join_url=url,
+        qr=qr,
     )  # fmt: skip
 
 
@@ -66,10 +69,10 @@ def doors(slug: str, pdf: bool) -> str | Response:
     day = parse_day(request.args.get("day"), state, today)
     if day is None:
         raise DomainError("not_found", _("The event has no slots on that day (use YYYY-MM-DD)."))
-    url = join_url(event)
+    url, qr = join_url(event), url_for("pages.qr_svg", slug=event.slug)
     return _answer(
-        "print/doors.html", f"{event.slug}-doors-{day}", pdf=pdf, event=event, day=day, day_label=dayname(day),
-        days=event_days(state), signs=door_signs(state, day), join_url=url, qr=qr_data_uri(url),
+        "print/doors.html", f"{event.slug}-doors-{day}", {qr: url}, pdf=pdf, event=event, day=day,
+        day_label=dayname(day), days=event_days(state), signs=door_signs(state, day), join_url=url, qr=qr,
     )  # fmt: skip
 
 
@@ -95,5 +98,6 @@ def topic(slug: str, topic_id: int, pdf: bool) -> str | Response:
 def _sheets(event: Event, sheets: list[dict[str, Any]], filename: str, *, pdf: bool) -> str | Response:
     for sheet in sheets:
         sheet["url"] = topic_url(event, sheet["topic"]["id"])
-        sheet["qr"] = qr_data_uri(sheet["url"])
-    return _answer("print/topics.html", filename, pdf=pdf, event=event, sheets=sheets)
+        sheet["qr"] = url_for("pages.topic_qr_svg", slug=event.slug, topic_id=sheet["topic"]["id"])
+    qr_codes = {sheet["qr"]: sheet["url"] for sheet in sheets}
+    return _answer("print/topics.html", filename, qr_codes, pdf=pdf, event=event, sheets=sheets)
