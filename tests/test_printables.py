@@ -129,7 +129,8 @@ def test_printables_refuse_unknown_paper_size_and_day(app, fest):
     assert organizer.client.get(f"/e/{slug}/print/poster?size=b5").status_code == 400
     assert organizer.client.get(f"/e/{slug}/print/doors?day=2026-02-28").status_code == 404
     assert organizer.client.get(f"/e/{slug}/print/doors?day=gestern").status_code == 404
-    assert organizer.client.get(f"/e/{slug}/print/doors?day=2026-02-27").status_code == 200
+    shown = organizer.client.get(f"/e/{slug}/print/doors?day=2026-02-27")
+    assert (shown.status_code, shown.headers["Cache-Control"]) == (200, "no-store")
 
 
 # --------------------------------------------------------------------------- HTML content
