@@ -94,7 +94,7 @@ def render_pdf(html: str, qr_codes: dict[str, str]) -> bytes:
         )
     except subprocess.TimeoutExpired:
         raise DomainError(
-            "unavailable", _("Making the PDF took longer than %(n)d s. Please try again.", n=service.timeout)
+            "unavailable", _("Making the PDF took longer than %(n)s s. Please try again.", n=f"{service.timeout:g}")
         ) from None
     finally:
         service.places.release()

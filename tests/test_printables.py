@@ -365,3 +365,12 @@ def test_pdf_worker_fetches_local_static_files_data_and_its_qr_codes_only():
     for url in refused:
         with pytest.raises(ValueError):
             fetch(url)
+
+
+def test_pdf_that_takes_longer_than_pdf_timeout_is_a_503_and_its_worker_is_stopped(tmp_path):
+    app = make_app(tmp_path, PDF_TIMEOUT=0.05)
+    slug, organizer, _host, _ids = seed_fest(app)
+    answer = organizer.client.get(f"/e/{slug}/print/topics.pdf")
+    assert answer.status_code == 503
+    assert "Making the PDF took longer than 0.05 s. Please try again." in answer.get_data(as_text=True)
+    assert app.extensions["openspace.pdf"].places.acquire(blocking=False)  # its place was given back
