@@ -177,6 +177,8 @@ def test_printed_topic_sheet_and_door_sign_as_images(site, watch, artifacts, tmp
     assert re.search(r"Pages:\s+2\n", info)
     # The HTML printable, as the organizer's browser shows it before printing.
     page = watch.page(organizer_link)
+    expect(page.locator(".print-links a")).to_have_count(8)
+    artifacts.joinpath("print-organizer-links.png").write_bytes(page.locator(".org-links").screenshot())
     page.goto(f"{site.url}/e/tp-print/print/doors")
     expect(page.locator(".door-room")).to_have_text(["Großer Saal", "Werkstatt"])
     artifacts.joinpath("print-doors-browser.png").write_bytes(page.screenshot())

@@ -196,8 +196,9 @@ def test_organizer_overview_links_every_printable(app, fest):
     links = re.findall(r'href="(/e/fest/print/[^"]*)"', html)
     assert links == [
         "/e/fest/print/poster?size=a4",
-        "/e/fest/print/poster?size=a3",
         "/e/fest/print/poster.pdf?size=a4",
+        "/e/fest/print/poster?size=a3",
+        "/e/fest/print/poster.pdf?size=a3",
         "/e/fest/print/doors",
         "/e/fest/print/doors.pdf",
         "/e/fest/print/topics",
