@@ -39,7 +39,8 @@ function canChange(topic) {
 
 function topicBlock(topic) {
   const lang = textLang();
-  const parts = [el("span", { className: "topic-title", lang }, topic.title), el("span", { className: "topic-host", lang }, topic.host)];
+  const href = `/e/${encodeURIComponent(page.slug)}/t/${topic.id}`;
+  const parts = [el("a", { className: "topic-title", href, lang }, topic.title), el("span", { className: "topic-host", lang }, topic.host)];
   if (topic.pinned) parts.push(el("span", { className: "pinned-mark" }, texts.pinned));
   if (topic.goal) parts.push(el("span", { className: "topic-goal", lang }, `${texts.goal}: ${topic.goal}`));
   if (topic.context) parts.push(el("span", { className: "topic-context", lang }, `${texts.context}: ${topic.context}`));
