@@ -82,7 +82,7 @@ def test_an_expired_announcement_leaves_the_wall_without_a_revision(app, orga, m
     kept = pin(orga, "Bleibt").get_json()["announcement"]
     going = pin(orga, "Geht", until=local_in(hours=1).replace(tzinfo=None).isoformat()).get_json()["announcement"]
     wall = Participant(app, SLUG).client
-    assert wall.get(f"/e/{SLUG}/wall").data.count(b"Geht") == 1
+    assert b"Geht" in wall.get(f"/e/{SLUG}/wall").data
     revision = wall_of(orga)["revision"]
     assert [a["id"] for a in wall_of(orga)["announcements"]] == [kept["id"], going["id"]]
     later = datetime.now(UTC).replace(tzinfo=None) + timedelta(hours=1, minutes=1)
@@ -91,7 +91,7 @@ def test_an_expired_announcement_leaves_the_wall_without_a_revision(app, orga, m
 
     after = wall_of(orga)
     assert (after["announcements"], after["revision"]) == ([kept], revision)
-    assert wall.get(f"/e/{SLUG}/wall").data.count(b"Geht") == 0
+    assert b"Geht" not in wall.get(f"/e/{SLUG}/wall").data
     gone = orga.call("delete", f"announcements/{going['id']}")
     assert (gone.status_code, gone.get_json()["code"]) == (404, "not_found")
     assert wall_of(orga) == after

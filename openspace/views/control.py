@@ -7,8 +7,9 @@ from typing import Any
 from flask import Blueprint, Response, jsonify
 
 from ..announcements import post_announcement, remove_announcement
-from ..broadcast import announce
+from ..broadcast import announce, announce_moderation
 from ..marketplace import step_marketplace
+from ..moderation import moderation_state
 from .api import _event, _json_body, write_limits
 from .people import current_actor
 
@@ -43,4 +44,6 @@ def marketplace(slug: str) -> Response:
     body: Any = _json_body()
     change = step_marketplace(event, actor=current_actor(), data=body)
     announce(change)
+    if change.event is not None:  # opening unlocked the wall: the moderation panels show it open
+        announce_moderation(event.id, moderation_state(event))
     return jsonify({"ok": True, "revision": change.revision, "marketplace": change.parts["marketplace"]})
