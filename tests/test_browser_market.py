@@ -61,11 +61,16 @@ def test_announcement_lock_band_and_marketplace_reach_projector_and_phone(site, 
     expect(orga.locator("#announce-text")).to_have_value("")
 
     # The lock band, with the organizer's reason, on the projector; the phone's notice and a closed form.
+    phone.click("#open-form")  # a participant is writing when the wall locks
+    phone.fill("#f-title", "Half written")
     orga.fill("#mod-reason", "Sessions are running.")
     orga.click("#mod-lock")
     lock = "The wall is locked: only the organizers change it now. Sessions are running."
     expect(wall.locator("#locked-notice")).to_have_text(lock, **timeout)
     expect(phone.locator("#locked-notice")).to_have_text(lock, **timeout)
+    expect(phone.locator("#form-error")).to_have_text(lock)
+    expect(phone.locator("#f-submit")).to_be_disabled()
+    phone.click("#f-cancel")
     expect(phone.locator("#open-form")).to_be_disabled()
     wall.screenshot(path=str(SHOTS / "projector-locked-announcement-1920.png"))
     phone.evaluate("window.scrollTo(0, 0)")
@@ -115,6 +120,8 @@ def test_announcement_lock_band_and_marketplace_reach_projector_and_phone(site, 
     phone.screenshot(path=str(SHOTS / "phone-marketplace-360.png"))
     orga.locator("#control").scroll_into_view_if_needed()
     orga.screenshot(path=str(SHOTS / "organizer-control-360.png"))
+    orga.locator("#announce-panel").scroll_into_view_if_needed()
+    orga.screenshot(path=str(SHOTS / "organizer-announcements-360.png"))
     boxes = [wall.locator(sel).bounding_box() for sel in ("#locked-notice", "#announcements", "#market-current")]
     assert boxes[0]["y"] + boxes[0]["height"] <= boxes[1]["y"] + 1  # stacked, never on top of each other
     assert boxes[1]["y"] + boxes[1]["height"] <= boxes[2]["y"] + 1
