@@ -62,6 +62,11 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--n", type=int, default=300)
     p.add_argument("--joins", type=int, default=20, help="joins each connection asks for without reading")
 
+    p = sub.add_parser("moderation", help="8: an organizer's swaps vs a participant's posts on a full wall")
+    p.add_argument("--n", type=int, nargs="+", default=[2000])
+    p.add_argument("--rate", type=float, default=10)
+    p.add_argument("--duration", type=float, default=10)
+
     p = sub.add_parser("all", help="everything, as `make bench`")
     p.add_argument("--quick", action="store_true", help="small sizes, short runs (a few minutes)")
     return parser.parse_args(argv)
@@ -125,6 +130,9 @@ def main(argv: list[str] | None = None) -> None:
                 reference = reference or _reference(result)
     elif args.scenario == "hogs":
         put(hogs.hogs(args.n, args.joins, cpu=server_cpu))
+    elif args.scenario == "moderation":
+        for n in args.n:
+            put(scenarios.moderation(n, rate=args.rate, duration=args.duration, cpu=server_cpu))
     elif args.scenario == "all":
         run_all(put, server_cpu, quick=args.quick)
     log("done")
@@ -168,6 +176,9 @@ def run_all(put: Any, cpu: int | None, *, quick: bool) -> None:
     for result in guarded(put, "pages", scenarios.pages, 50, duration=duration, cpu=cpu) or []:
         put(result)
     result = guarded(put, "hogs", hogs.hogs, 100 if quick else 300, 20, cpu=cpu)
+    if result:
+        put(result)
+    result = guarded(put, "moderation", scenarios.moderation, 200 if quick else 2000, duration=duration, cpu=cpu)
     if result:
         put(result)
     plan = [(1000, "split")] if quick else [(2000, "split"), (2000, "shared"), (1000, "split")]

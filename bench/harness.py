@@ -347,9 +347,10 @@ WALLS = {
 }
 
 
-def create_event(database_url: str, slug: str, rooms: int, slots: int) -> None:
-    """Create an event through `flask create-event` (slots of 50 minutes, hourly from 08:00)."""
-    cli(
+def create_event(database_url: str, slug: str, rooms: int, slots: int) -> str:
+    """Create an event through `flask create-event` (slots of 50 minutes, hourly from 08:00); its output, which
+    names the organizer link."""
+    return cli(
         database_url,
         "create-event",
         f"--name=Bench {slug}",

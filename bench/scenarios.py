@@ -758,3 +758,55 @@ def scaleout(
 def wait(seconds: float) -> None:
     """Let TIME_WAIT sockets and the machine settle between runs."""
     time.sleep(seconds)
+
+
+# -- 8: an organizer's swap against a participant's post, on a full wall
+def moderation(n: int = 2000, *, rate: float = 10, duration: float = 10, cpu: int | None = 0) -> dict[str, Any]:
+    """N clients on a 30 x 12 wall with 300 topics: a participant's posts, then an organizer's swaps of two
+    placed topics, measured identically in the same run. A swap's delta carries two topics and also goes to
+    the organizers' panel; its last-client latency should stay within 1.2 x a post's."""
+    import re
+    from dataclasses import replace
+
+    rooms, slots, topics = WALLS["big"]
+    with temp_database() as url:
+        output = create_event(url, SLUG, rooms, slots)
+        organize = re.search(r"(/e/\S+/organize/\S+)", output).group(1)
+        with running(app_server(url, cpu)) as (server,):
+            populate(server.url, SLUG, topics)
+            plain = app_target([server])
+            log(f"moderation N={n}: plain posts")
+            post = measure_fanout(plain, n, rate, duration)
+            wait(2)
+            orga = PageSession(server.url, organize)
+            wall = orga.http.get(f"{server.url}/api/events/{SLUG}/wall", timeout=30).json()
+            first, second = [t["id"] for t in wall["topics"] if t["room_id"] is not None][:2]
+            swaps = replace(
+                plain,
+                kind="app-swap",
+                post_path=f"/api/events/{SLUG}/topics/{first}/swap",
+                post_headers={**plain.post_headers, "Cookie": orga.cookie, "X-CSRFToken": orga.csrf},
+                body=lambda _number: json.dumps({"other_id": second}).encode(),
+            )
+            log(f"moderation N={n}: organizer swaps")
+            swap = measure_fanout(swaps, n, rate, duration)
+    result: dict[str, Any] = {
+        "scenario": "moderation",
+        "N": n,
+        "wall": "big",
+        "rate_per_s": rate,
+        "duration_s": duration,
+        "post": post,
+        "swap": swap,
+        "ratios": {
+            "swap_vs_post_last_client_p50": ratio(swap["last_client"]["p50_ms"], post["last_client"]["p50_ms"]),
+            "swap_vs_post_last_client_p99": ratio(swap["last_client"]["p99_ms"], post["last_client"]["p99_ms"]),
+            "swap_vs_post_cpu_per_delivery": ratio(swap["cpu_us_per_delivery"], post["cpu_us_per_delivery"]),
+        },
+    }
+    result["targets"] = {
+        "swap_last_client_p99<=1.2x_post": target(result["ratios"]["swap_vs_post_last_client_p99"], 1.2),
+        "swap_lost==0": target(swap["lost"], 0),
+        "swap_refusals==0": target(sum(k != "200" and v for k, v in swap["post_statuses"].items()), 0),
+    }
+    return result

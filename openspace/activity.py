@@ -85,6 +85,7 @@ def recent_steps(event_id: int, *, limit: int = 200) -> list[dict[str, Any]]:
             "topic_id": row.topic_id,
             "before": row.before,
             "after": row.after,
+            "undone": row.undone,
         }
         for row in rows
     ]

@@ -53,7 +53,8 @@ def init_app(app: Flask) -> None:
     def _csrf_error(error: CSRFError) -> tuple[Response, int] | Response:
         message = _("Your form has expired or was sent from elsewhere. Please reload the page and try again.")
         if _wants_json():
-            return jsonify({"ok": False, "error": message, "code": "csrf"}), 400
+            # Forbidden, not malformed: a request without this browser's token is someone else's (or no one's).
+            return jsonify({"ok": False, "error": message, "code": "csrf"}), 403
         flash(message, "error")
         return redirect(request.referrer or "/")
 

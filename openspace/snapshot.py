@@ -134,6 +134,22 @@ def marketplace_dict(event: Event, topics: list[dict[str, Any]]) -> dict[str, An
     }
 
 
+def room_dict(room: Room) -> dict[str, Any]:
+    """Public fields of a room."""
+    return {"id": room.id, "name": room.name, "capacity": room.capacity, "location": room.location}
+
+
+def slot_dict(slot: Slot, zone: ZoneInfo) -> dict[str, Any]:
+    """Public fields of a slot, its times with the event's offset on that day."""
+    return {
+        "id": slot.id,
+        "starts_at": _iso(slot.starts_at, zone),
+        "ends_at": _iso(slot.ends_at, zone),
+        "label": slot.label,
+        "is_break": slot.is_break,
+    }
+
+
 @dataclass
 class Snapshot:
     """The wall of one event at one revision; `state` is shared, so callers copy before changing it."""
@@ -211,17 +227,8 @@ def _build_wall_state(event: Event) -> tuple[dict[str, Any], datetime | None]:
     announcements = shown_announcements(event.id)
     state = {
         "event": event_dict(event),
-        "rooms": [{"id": r.id, "name": r.name, "capacity": r.capacity, "location": r.location} for r in rooms],
-        "slots": [
-            {
-                "id": s.id,
-                "starts_at": _iso(s.starts_at, zone),
-                "ends_at": _iso(s.ends_at, zone),
-                "label": s.label,
-                "is_break": s.is_break,
-            }
-            for s in slots
-        ],
+        "rooms": [room_dict(r) for r in rooms],
+        "slots": [slot_dict(s, zone) for s in slots],
         "topics": shown_topics,
         "announcements": [announcement_dict(a, zone) for a in announcements],
         "marketplace": marketplace_dict(event, shown_topics),

@@ -145,7 +145,7 @@ class Participant:
         """A contract path: `method` /api/events/<slug>/<path> with the CSRF token (and a JSON body if given)."""
         extra = {} if body is None else {"json": body}
         return getattr(self.client, method)(
-            f"/api/events/{self.slug}/{path}", headers={"X-CSRFToken": self.csrf}, **extra
+            f"/api/events/{self.slug}" + (f"/{path}" if path else ""), headers={"X-CSRFToken": self.csrf}, **extra
         )
 
 

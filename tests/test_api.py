@@ -76,7 +76,7 @@ def test_post_topic_unknown_event_is_404(alice):
 
 def test_post_topic_without_csrf_token_is_refused(alice):
     response = alice.client.post("/api/events/zukunft/topics", json=topic_body())
-    assert response.status_code == 400
+    assert response.status_code == 403
     assert response.get_json()["code"] == "csrf"
     assert alice.wall().get_json()["topics"] == []
 

@@ -37,10 +37,10 @@ if os.environ.get("FUZZ_MAX_EXAMPLES"):  # a bounded long run of one target, e.g
 ALLOWED = {200, 201, 400, 403, 404, 409, 413, 422, 423}
 # docs/api.md: the codes each refusal status may carry.
 CODES = {
-    400: {"bad_request", "csrf", "http_400"},
-    403: {"forbidden", "blocked"},
+    400: {"bad_request", "http_400"},
+    403: {"forbidden", "blocked", "csrf"},
     404: {"not_found", "http_404"},
-    409: {"taken"},
+    409: {"taken", "conflict", "nothing_to_undo"},
     413: {"http_413"},
     422: {"invalid", "limit", "full"},
     423: {"locked"},
@@ -455,7 +455,8 @@ def test_fuzz_wall_slug(fuzz, slug):
     response = fuzz.person.client.get(
         "/api/events/" + slug.replace("/", "%2F").replace("?", "%3F").replace("#", "%23") + "/wall"
     )
-    assert response.status_code in {200, 308, 404, 400}  # 308: Werkzeug merges '//' in paths
+    # 308: Werkzeug merges '//' in paths; 405: "/api/events//wall" merged is the event "wall" (PATCH only)
+    assert response.status_code in {200, 308, 404, 400, 405}
 
 
 @given(payload=json_value | st.fixed_dictionaries({"event": json_value}))
@@ -509,12 +510,12 @@ def test_fuzz_moderation_topic_ids(fuzz, data, action):
     if action == "withdraw":
         assert wanted <= set(before["topics"]) | pending
         gone = wanted & set(before["topics"])
-        assert_only(after, before, topics=dict.fromkeys(gone), revisions=len(gone))
+        assert_only(after, before, topics=dict.fromkeys(gone), revisions=int(bool(gone)))
         assert answer["changed"] == len(gone)
     else:
         assert wanted <= (pending if action == "approve" else withdrawn) or len(panel["withdrawn"]) >= 100
         assert set(after["topics"]) - set(before["topics"]) == wanted
-        assert_only(after, before, topics={i: after["topics"][i] for i in wanted}, revisions=len(wanted))
+        assert_only(after, before, topics={i: after["topics"][i] for i in wanted}, revisions=int(bool(wanted)))
         assert answer["changed"] == len(wanted)
     assert answer["revision"] == (after["revision"] if answer["changed"] else None)
 
@@ -539,7 +540,7 @@ def test_fuzz_moderation_block_and_unblock(fuzz, data):
     assert topic_id is not None and topic_id != fuzz.foreign_id, body
     gone = set(before["topics"]) - set(after["topics"])
     assert topic_id not in after["topics"]
-    assert_only(after, before, topics=dict.fromkeys(gone), revisions=len(gone))
+    assert_only(after, before, topics=dict.fromkeys(gone), revisions=int(bool(gone)))
     assert answer["changed"] == len(gone)
     unblocked = fuzz.orga.act("unblock", body)
     assert (unblocked.status_code, unblocked.get_json()["changed"]) == (200, 0)
@@ -600,6 +601,192 @@ def test_fuzz_moderation_lock(fuzz, body):
         assert_only(after, before, topics={}, revisions=1, event=expected)
     finally:
         fuzz.orga.act("lock", {"locked": False})
+
+
+# ---------------------------------------------------------------- the frame
+
+NEW_ROOM = "Neuer Raum"
+times = (
+    st.sampled_from(
+        [
+            "2026-02-27T13:00",
+            "2026-02-27T13:50",
+            "2026-02-27T14:00",
+            "2026-02-27T09:30",
+            "2026-02-28T13:00",
+            "2026-02-27T13:00+05:00",
+            "2026-02-27T13:00Z",
+            "2026-02-27 13:00",
+            "13:00",
+            "2026-02-27T25:00",
+            "",
+        ]
+    )
+    | text
+    | json_value
+)
+
+
+def frame_call(fuzz: Fuzz, method: str, path: str, body=None):
+    return fuzz.orga.call(method, path, body)
+
+
+def unchanged_or_404(fuzz: Fuzz, response, before: dict) -> None:
+    assert wall_of(fuzz) == before, response.get_json()
+
+
+@given(
+    body=st.fixed_dictionaries(
+        {"name": text | st.just(NEW_ROOM)},
+        optional={
+            "capacity": st.integers(-2, 100001) | scalar,
+            "location": text | st.none(),
+            "position": st.integers(-1, 61) | scalar,
+        },
+    )
+    | json_value
+)
+def test_fuzz_frame_add_room(fuzz, body):
+    """A new room appears with exactly the cleaned fields sent, one revision on; a refusal changes nothing."""
+    before = ready(fuzz)
+    response = frame_call(fuzz, "post", "rooms", body)
+    answer = assert_clear(response, ALLOWED)
+    after = wall_of(fuzz)
+    if response.status_code != 201:
+        assert after == before
+        return
+    try:
+        room = answer["room"]
+        assert room["name"] == cleaned(body["name"], multiline=False)
+        assert room["capacity"] == body.get("capacity")
+        assert room["location"] == (
+            cleaned(body["location"], multiline=False) or None if body.get("location") else None
+        )
+        position = body.get("position")
+        expected = [r for r in before["rooms"]]
+        expected.insert(len(expected) if position is None else min(position, len(expected)), room)
+        assert after["rooms"] == expected
+        assert (after["topics"], after["slots"], after["revision"]) == (
+            before["topics"],
+            before["slots"],
+            before["revision"] + 1,
+        )
+    finally:
+        assert frame_call(fuzz, "delete", f"rooms/{answer['room']['id']}").status_code == 200
+
+
+@given(data=st.data())
+def test_fuzz_frame_room_path_and_body(fuzz, data):
+    """PATCH rooms/<segment>: only this event's room ids in documented spelling change anything."""
+    before = ready(fuzz)
+    rooms = [r["id"] for r in before["rooms"]]
+    segment = data.draw(path_segment(rooms))
+    body = data.draw(
+        st.fixed_dictionaries({}, optional={"capacity": st.integers(-1, 100000) | scalar, "location": text})
+        | json_value
+    )
+    response = fuzz.orga.client.patch(
+        f"/api/events/{SLUG}/rooms/{quote(segment, safe='', errors='surrogatepass')}",
+        json=body,
+        headers={"X-CSRFToken": fuzz.orga.csrf},
+    )
+    after = wall_of(fuzz)
+    if response.status_code in {308, 405}:
+        assert response.status_code in path_allowed(segment) and after == before
+        return
+    assert_clear(response)
+    if response.status_code != 200:
+        assert after == before
+        return
+    room_id = path_id(segment)
+    assert room_id in rooms, segment
+    [room] = [r for r in after["rooms"] if r["id"] == room_id]
+    old = next(r for r in before["rooms"] if r["id"] == room_id)
+    assert room["capacity"] == body.get("capacity", old["capacity"])
+    if "location" in body:
+        assert room["location"] == (cleaned(body["location"], multiline=False) or None)
+    assert [r["id"] for r in after["rooms"]] == rooms
+    assert (after["topics"], after["slots"]) == (before["topics"], before["slots"])
+
+
+@given(
+    body=st.fixed_dictionaries(
+        {"starts_at": times, "ends_at": times}, optional={"label": text | st.none(), "is_break": scalar}
+    )
+    | json_value
+)
+def test_fuzz_frame_add_slot(fuzz, body):
+    """A new slot lands on the event's day, in order, overlapping none; a refusal changes nothing."""
+    before = ready(fuzz)
+    response = frame_call(fuzz, "post", "slots", body)
+    answer = assert_clear(response, ALLOWED)
+    after = wall_of(fuzz)
+    if response.status_code != 201:
+        assert after == before
+        return
+    try:
+        slot = answer["slot"]
+        assert slot["starts_at"][:10] == "2026-02-27" and slot["starts_at"] < slot["ends_at"]
+        assert isinstance(body.get("is_break", False), bool)
+        assert slot["is_break"] is body.get("is_break", False)
+        for other in before["slots"]:
+            assert slot["ends_at"] <= other["starts_at"] or other["ends_at"] <= slot["starts_at"], (slot, other)
+        assert after["slots"] == sorted([*before["slots"], slot], key=lambda s: s["starts_at"])
+        assert (after["topics"], after["rooms"]) == (before["topics"], before["rooms"])
+    finally:
+        assert frame_call(fuzz, "delete", f"slots/{answer['slot']['id']}").status_code == 200
+
+
+@given(
+    body=st.fixed_dictionaries(
+        {},
+        optional={
+            "name": text,
+            "description": text,
+            "venue": text | st.none(),
+            "language": st.sampled_from(["de", "en", "fr", ""]) | scalar,
+            "timezone": st.sampled_from(["Europe/Berlin", "Europe/Vienna", "UTC", "Mars/Base", "localtime"]) | scalar,
+            "starts_on": st.sampled_from(["2026-02-27", "2026-02-26", "2026-02-28", "27.02.2026"]) | scalar,
+            "ends_on": st.sampled_from(["2026-02-27", "2026-03-01", "2026-04-30", "2026-02-26"]) | scalar,
+        },
+    )
+    | json_value
+)
+def test_fuzz_frame_event(fuzz, body):
+    """PATCH the event: exactly the cleaned fields change, the slots still fit; a refusal changes nothing."""
+    before = ready(fuzz)
+    response = frame_call(fuzz, "patch", "", body)
+    assert_clear(response)
+    after = wall_of(fuzz)
+    if response.status_code != 200:
+        assert after == before
+        return
+    try:
+        assert body and isinstance(body, dict)
+        expected = dict(before["event"])
+        for name, value in body.items():
+            if name == "name":
+                expected[name] = cleaned(value, multiline=False)
+            elif name == "venue":
+                expected[name] = None if value is None else cleaned(value, multiline=False) or None
+            elif name == "description":
+                expected[name] = cleaned(value, multiline=True)
+            else:
+                expected[name] = value
+        assert after["event"] == expected
+        assert expected["starts_on"] <= "2026-02-27" <= expected["ends_on"]
+        assert (after["topics"], after["rooms"]) == (before["topics"], before["rooms"])
+
+        def local(slots):  # a new time zone keeps the slots' wall-clock times; only their offsets change
+            return [{**s, "starts_at": s["starts_at"][:19], "ends_at": s["ends_at"][:19]} for s in slots]
+
+        assert local(after["slots"]) == local(before["slots"])
+    finally:
+        restore = {
+            k: before["event"][k]
+            for k in ("name", "description", "venue", "language", "timezone", "starts_on", "ends_on")
+        }
+        assert frame_call(fuzz, "patch", "", restore).status_code == 200
 
 
 # ---------------------------------------------------------------- found by fuzzing

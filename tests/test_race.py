@@ -9,6 +9,8 @@ from live import HttpParticipant, LiveServer, cli
 
 THREADS = 24
 ROUNDS = 100
+ORGANIZERS = 20
+ORGANIZER_ROUNDS = 50
 
 pytestmark = [pytest.mark.server, pytest.mark.slow]
 
@@ -100,7 +102,7 @@ def test_race_two_processes_on_one_sqlite_file_exactly_one_winner(tmp_path):
 
 
 def test_organizers_swapping_and_moving_the_same_topics_never_break_the_wall(tmp_path):
-    """8 organizer threads swap and move 6 topics among 8 cells for 25 rounds: a watcher sees every revision
+    """20 organizer threads swap and move 6 topics among 8 cells for 50 rounds: a watcher sees every revision
     once and in order, and the wall never holds a topic twice or two topics in one cell."""
     import random
     import re
@@ -123,7 +125,7 @@ def test_organizers_swapping_and_moving_the_same_topics_never_break_the_wall(tmp
     )
     organize = re.search(r"(/e/swap/organize/\S+)", output).group(1)
     with LiveServer(database_url) as server:
-        people = [HttpParticipant(server.url, "swap") for _ in range(8)]
+        people = [HttpParticipant(server.url, "swap") for _ in range(ORGANIZERS)]
         for person in people:
             assert person.http.get(f"{server.url}{organize}", timeout=10).status_code == 200
         wall = people[0].wall()
@@ -145,7 +147,7 @@ def test_organizers_swapping_and_moving_the_same_topics_never_break_the_wall(tmp
 
         def act(person, seed):
             rng = random.Random(seed)
-            for _ in range(25):
+            for _ in range(ORGANIZER_ROUNDS):
                 first, second = rng.sample(ids, 2)
                 if rng.random() < 0.5:
                     response = person.http.post(
@@ -173,9 +175,67 @@ def test_organizers_swapping_and_moving_the_same_topics_never_break_the_wall(tmp
         while len(revisions) < accepted and __import__("time").monotonic() < deadline:
             __import__("time").sleep(0.05)
         watcher.disconnect()
-    assert len(statuses) == 200 and set(statuses) <= {200, 409}
+    assert len(statuses) == ORGANIZERS * ORGANIZER_ROUNDS and set(statuses) <= {200, 409}
     assert final["revision"] == start + accepted
     assert revisions == list(range(start + 1, start + accepted + 1))  # each once, in order, no gap
     placed = [(t["room_id"], t["slot_id"]) for t in final["topics"] if t["room_id"] is not None]
     assert len(placed) == len(set(placed))  # never two topics in one cell
     assert sorted(t["id"] for t in final["topics"]) == sorted(ids)  # every topic still there, once
+
+
+def test_two_organizers_moving_into_one_cell_at_once_exactly_one_wins(tmp_path):
+    """Each round two organizers move a different unplaced topic into the same free cell at the same instant:
+    one move lands, the other is told (409 taken) which topic holds the cell, and its topic stays unplaced."""
+    import re
+
+    database_url = f"sqlite:///{tmp_path / 'cell.sqlite3'}"
+    output = cli(
+        database_url,
+        "create-event",
+        "--name=Cell",
+        "--slug=cell",
+        "--starts-on=2026-02-27",
+        "--max-topics-per-participant=0",
+        *[f"--room=R{i}" for i in range(4)],
+        *[f"--slot={9 + i:02d}:00-{9 + i:02d}:50" for i in range(5)],
+    )
+    organize = re.search(r"(/e/cell/organize/\S+)", output).group(1)
+    rounds = 20
+    with LiveServer(database_url) as server:
+        both = [HttpParticipant(server.url, "cell") for _ in range(2)]
+        for person in both:
+            assert person.http.get(f"{server.url}{organize}", timeout=10).status_code == 200
+        wall = both[0].wall()
+        cells = [(r["id"], s["id"]) for s in wall["slots"] for r in wall["rooms"]]
+        pairs = [
+            [both[0].post({"title": f"T{n}-{k}", "host": "O"}).json()["topic"]["id"] for k in range(2)]
+            for n in range(rounds)
+        ]
+        outcomes = []
+        for (room_id, slot_id), pair in zip(cells, pairs, strict=False):
+            barrier = threading.Barrier(2)
+            results: list = [None, None]
+
+            def move(k, pair=pair, room_id=room_id, slot_id=slot_id, barrier=barrier, results=results):
+                barrier.wait()
+                response = both[k].http.patch(
+                    f"{server.url}/api/events/cell/topics/{pair[k]}",
+                    json={"room_id": room_id, "slot_id": slot_id},
+                    headers={"X-CSRFToken": both[k].csrf},
+                )
+                results[k] = (response.status_code, response.json())
+
+            threads = [threading.Thread(target=move, args=(k,)) for k in range(2)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(timeout=30)
+            outcomes.append((pair, (room_id, slot_id), results))
+        final = {t["id"]: (t["room_id"], t["slot_id"]) for t in both[0].wall()["topics"]}
+    for pair, cell, results in outcomes:
+        assert sorted(status for status, _ in results) == [200, 409], results
+        winner = pair[[status for status, _ in results].index(200)]
+        loser = pair[[status for status, _ in results].index(409)]
+        refusal = next(body for status, body in results if status == 409)
+        assert (refusal["code"], refusal["holder"]["id"]) == ("taken", winner)
+        assert (final[winner], final[loser]) == (cell, (None, None))

@@ -20,6 +20,7 @@ from ..events import (
 from ..extensions import limiter
 from ..forms import EventForm
 from ..identity import secret_matches
+from ..moderation import moderation_state
 from ..snapshot import my_topic_ids, wall_state
 from .pages import address_base, join_url, lan_address, load_event, phones_cannot_reach, public_url
 from .people import client_address, current_actor, grant_organizer
@@ -137,4 +138,19 @@ def overview(slug: str) -> str:
         join_url=join_url(event),
         unreachable=phones_cannot_reach(join_url(event)),
         lan=lan_address(),
+    )
+
+
+@bp.get("/e/<slug>/organizer/grid")
+def grid(slug: str) -> str:
+    """The moderation grid for a laptop: the whole wall, topics dragged or moved from a menu, the unplaced tray."""
+    event = load_event(slug)
+    if not current_actor().is_organizer(event.id):
+        abort(403)
+    state = wall_state(event)
+    return render_template(
+        "organizer/grid.html",
+        event=event,
+        state=state,
+        withdrawn=moderation_state(event)["withdrawn"],
     )

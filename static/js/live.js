@@ -20,12 +20,29 @@ export function applyChange(state, message) {
   return next;
 }
 
+let shownName = null;
+
+/** Show a renamed event: every element marked data-event-name, and the tab's title. */
+function showEventName(state) {
+  const name = state && state.event && state.event.name;
+  if (!name || name === shownName) return;
+  const marked = document.querySelectorAll("[data-event-name]");
+  const was = shownName ?? (marked.length ? marked[0].textContent : null);
+  marked.forEach((node) => { node.textContent = name; });
+  if (was && document.title.startsWith(was)) document.title = name + document.title.slice(was.length);
+  shownName = name;
+}
+
 /**
  * Connect to the event `slug`; calls onState(state, change, mine) — `mine` (own topic ids) only with snapshots —
  * and onStatus("live" | "reconnecting" | "connecting").
  */
-export function connectWall({ slug, initial, onState, onStatus }) {
+export function connectWall({ slug, initial, onState: show, onStatus }) {
   let state = initial || null;
+  const onState = (wall, change, mine) => {
+    showEventName(wall);
+    show(wall, change, mine);
+  };
   let joining = false;
   let buffered = [];
   const socket = io({

@@ -58,7 +58,7 @@ function cellItem(topic, room, slot) {
   if (topic && mine.has(topic.id)) classes.push("mine");
   if (topic && topic.id === freshId) classes.push("fresh");
   const item = el("li", { className: classes.join(" "), dataset: room ? { roomId: room.id, slotId: slot.id } : { topicId: topic.id } });
-  if (room) item.append(...[el("span", { className: "room-name" }, room.name), roomMeta(room)].filter(Boolean)); // append(null) adds "null"
+  if (room) item.append(el("span", { className: "room-name" }, room.name), ...[roomMeta(room)].filter(Boolean));
   if (topic) item.append(...topicBlock(topic));
   else if (wallOpen(live && live.state ? live.state : page.state)) item.append(el("button", { type: "button", className: "claim", dataset: { roomId: room.id, slotId: slot.id } }, `${texts.free} – ${texts.claim}`));
   else item.append(el("span", { className: "free-label" }, texts.free));
@@ -378,5 +378,11 @@ if (document.getElementById("control")) {
 }
 if (document.getElementById("moderation")) {
   import("./moderation.js").then(({ startModeration }) => startModeration({ live, page, texts, csrf, locale }));
+}
+if (document.getElementById("activity")) {
+  import("./activity.js").then(({ startActivity }) => startActivity({ live, page, csrf, locale }));
+}
+if (document.getElementById("frame-editor")) {
+  import("./frame.js").then(({ startFrame }) => startFrame({ live, page, csrf }));
 }
 setInterval(() => { if (live.state) renderWall(live.state); }, 60000);

@@ -1,0 +1,382 @@
+// Organizer moderation grid: the whole wall on a laptop; drag (SortableJS) or a menu per topic moves, swaps, merges,
+// pins, withdraws; live from the same deltas as every screen. The server checks organizer rights on every call.
+import { connectWall } from "./live.js";
+import { announce, dayHeadings, el, pageJson, showStatus, slotTime } from "./render.js";
+
+const page = pageJson("page-data");
+const texts = pageJson("texts");
+const csrf = document.querySelector('meta[name="csrf-token"]').content;
+const locale = page.locale;
+const base = `/api/events/${encodeURIComponent(page.slug)}`;
+const $ = (id) => document.getElementById(id);
+const message = $("grid-message");
+const dialog = $("topic-menu");
+const chooser = $("menu-choose");
+const select = $("menu-select");
+const fill = (text, values) => Object.entries(values).reduce((out, [key, value]) => out.replaceAll(`{${key}}`, value), text);
+
+let state = page.state;
+let withdrawn = page.withdrawn || [];
+let dragging = false;
+let stale = false; // a live change came in during a drag: render when it ends
+let sortables = [];
+let menu = null; // {topic, opener, step}
+let inflight = 0; // requests of this page not answered yet: their live changes are announced by their own result
+let sending = false; // one menu action at a time: a second Enter or click does not send it twice
+
+// --------------------------------------------------------------------------- talking to the API
+
+/** Send one request; shows refusals in the live region and returns the answer's data, or null. */
+async function call(method, path, body) {
+  let response;
+  inflight += 1;
+  try {
+    response = await fetch(`${base}${path}`, {
+      method,
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf, Accept: "application/json" },
+      credentials: "same-origin",
+      body: body ? JSON.stringify(body) : undefined,
+    });
+  } catch {
+    inflight -= 1;
+    say(texts.grid_offline, true);
+    return null;
+  }
+  let data;
+  try { data = await response.json(); } catch { data = { ok: false, error: texts.server_error }; }
+  inflight -= 1;
+  if (!data.ok) {
+    say(data.error || texts.server_error, true);
+    return null;
+  }
+  if (data.moderation) showWithdrawn(data.moderation.withdrawn);
+  return data;
+}
+
+/** Show (and so announce) the result of an action. */
+function say(text, refused = false) {
+  message.textContent = text;
+  message.classList.toggle("error", refused);
+  message.classList.toggle("ok", !refused);
+  const menuError = $("menu-error");
+  if (dialog.open && refused) {
+    menuError.textContent = text;
+    menuError.hidden = false;
+  }
+}
+
+const topicById = (id) => state.topics.find((t) => t.id === id);
+
+function cellLabel(roomId, slotId) {
+  const room = state.rooms.find((r) => r.id === roomId);
+  const slot = state.slots.find((s) => s.id === slotId);
+  if (!room || !slot) return texts.unplaced_short;
+  return [slotTime(slot, locale, state.event.timezone), slot.label, room.name].filter(Boolean).join(" · ");
+}
+
+const whereIs = (topic) => cellLabel(topic.room_id, topic.slot_id);
+
+/** The actions, each one request; resolves true when the server took it. */
+const actions = {
+  async move(topic, target) {
+    const cell = target || { room_id: null, slot_id: null };
+    if (!(await call("PATCH", `/topics/${topic.id}`, cell))) return false;
+    say(cell.room_id === null ? fill(texts.grid_unplaced_done, { title: topic.title })
+      : fill(texts.grid_moved, { title: topic.title, cell: cellLabel(cell.room_id, cell.slot_id) }));
+    return true;
+  },
+  async swap(topic, other) {
+    if (!(await call("POST", `/topics/${topic.id}/swap`, { other_id: other.id }))) return false;
+    say(fill(texts.grid_swapped, { title: topic.title, other: other.title }));
+    return true;
+  },
+  async merge(topic, into) {
+    if (!(await call("POST", `/topics/${topic.id}/merge`, { into_id: into.id }))) return false;
+    say(fill(texts.grid_merged, { title: topic.title, other: into.title }));
+    return true;
+  },
+  async pin(topic) {
+    const verb = topic.pinned ? "unpin" : "pin";
+    if (!(await call("POST", `/topics/${topic.id}/${verb}`))) return false;
+    say(fill(topic.pinned ? texts.grid_unpinned_done : texts.grid_pinned_done, { title: topic.title }));
+    return true;
+  },
+  async withdraw(topic) {
+    if (!(await call("DELETE", `/topics/${topic.id}`))) return false;
+    say(fill(texts.grid_withdrawn_done, { title: topic.title }));
+    return true;
+  },
+};
+
+async function restore(topic) {
+  if (await call("POST", `/topics/${topic.id}/restore`)) say(fill(texts.grid_restored_done, { title: topic.title }));
+}
+
+async function undo() {
+  if (await call("POST", "/undo")) say(texts.grid_undone);
+}
+
+// --------------------------------------------------------------------------- rendering
+
+function card(topic) {
+  const lang = state.event.language;
+  return el("div", { className: topic.pinned ? "topic-card pinned" : "topic-card", dataset: { topicId: topic.id } },
+    el("span", { className: "topic-title", lang, title: topic.title }, topic.title),
+    el("span", { className: "topic-host", lang }, topic.host),
+    topic.pinned ? el("span", { className: "pin-mark" }, texts.grid_pinned) : null,
+    el("button", {
+      type: "button", className: "card-menu", "aria-haspopup": "dialog", "aria-expanded": "false",
+      "aria-label": fill(texts.grid_actions_for, { title: topic.title }), dataset: { menuFor: topic.id },
+    }, "⋯"));
+}
+
+function slotHead(slot, tz) {
+  return el("th", { scope: "row" }, el("span", { className: "slot-time" }, slotTime(slot, locale, tz)),
+    slot.label && !slot.is_break ? el("span", { className: "slot-label", lang: state.event.language }, slot.label) : null);
+}
+
+function renderGrid() {
+  const tz = state.event.timezone;
+  const byCell = new Map(state.topics.filter((t) => t.room_id !== null).map((t) => [`${t.room_id}:${t.slot_id}`, t]));
+  $("mgrid-rooms").replaceChildren(el("th", { scope: "col", className: "corner" }, el("span", { className: "sr-only" }, texts.grid_time)),
+    ...state.rooms.map((room) => el("th", { scope: "col", dataset: { roomId: room.id } },
+      el("span", { className: "room-name" }, room.name),
+      room.capacity ? el("span", { className: "room-meta" }, texts.places.replace("{n}", room.capacity)) : null)));
+  const days = dayHeadings(state.slots, locale, tz);
+  const rows = [];
+  state.slots.forEach((slot, i) => {
+    if (days[i]) rows.push(el("tr", { className: "day-row" }, el("th", { colspan: state.rooms.length + 1, scope: "colgroup" }, el("span", { className: "sticky-label" }, days[i]))));
+    if (slot.is_break) {
+      rows.push(el("tr", { className: "break-row", dataset: { slotId: slot.id } }, slotHead(slot, tz),
+        el("td", { className: "break", colspan: state.rooms.length, lang: slot.label ? state.event.language : null },
+          el("span", { className: "sticky-label" }, slot.label || texts.break))));
+      return;
+    }
+    rows.push(el("tr", { dataset: { slotId: slot.id } }, slotHead(slot, tz), state.rooms.map((room) => {
+      const topic = byCell.get(`${room.id}:${slot.id}`);
+      return el("td", { dataset: { roomId: room.id } },
+        el("div", { className: `drop cell-drop ${topic ? "taken" : "free"}`, dataset: { roomId: room.id, slotId: slot.id } },
+          topic ? card(topic) : el("span", { className: "free-label" }, texts.free)));
+    })));
+  });
+  $("mgrid-body").replaceChildren(...rows);
+  $("mgrid").style.setProperty("--rooms", state.rooms.length); // equal room columns, scrolling past the screen
+  const unplaced = state.topics.filter((t) => t.room_id === null);
+  $("tray").replaceChildren(...unplaced.map(card));
+  $("tray-count").textContent = unplaced.length;
+}
+
+function showWithdrawn(list) {
+  withdrawn = list;
+  const lang = state.event.language;
+  $("withdrawn-count").textContent = list.length;
+  $("withdrawn-list").replaceChildren(...(list.length ? list.map((topic) => el("li", {},
+    el("span", { className: "topic-title", lang }, topic.title), " ",
+    el("span", { className: "topic-host", lang }, topic.host),
+    el("button", { type: "button", className: "button small", dataset: { restore: topic.id },
+      "aria-label": fill(texts.grid_restore_label, { title: topic.title }) }, texts.restore)))
+    : [el("li", { className: "empty" }, texts.grid_no_withdrawn)]));
+}
+
+/** Re-render from the state, keeping keyboard focus on the same topic's menu button (it may have moved). */
+function render() {
+  if (dragging) {
+    stale = true;
+    return;
+  }
+  stale = false;
+  const focused = document.activeElement && document.activeElement.dataset ? document.activeElement.dataset.menuFor : null;
+  renderGrid();
+  if (focused) focusMenuButton(Number(focused));
+  makeSortables();
+}
+
+function focusMenuButton(id) {
+  const button = document.querySelector(`button[data-menu-for="${id}"]`);
+  if (button) button.focus();
+  return Boolean(button);
+}
+
+// --------------------------------------------------------------------------- drag and drop
+
+function cellOf(node) {
+  return node.classList.contains("cell-drop") ? { room_id: Number(node.dataset.roomId), slot_id: Number(node.dataset.slotId) } : null;
+}
+
+async function dropped(event) {
+  dragging = false;
+  event.from.classList.remove("drag-from");
+  document.body.classList.remove("dragging");
+  const topic = topicById(Number(event.item.dataset.topicId));
+  if (event.from === event.to || !topic) {
+    if (stale) render();
+    return;
+  }
+  const other = [...event.to.querySelectorAll(".topic-card")].find((node) => node !== event.item);
+  let ok;
+  if (other) {
+    event.from.append(other); // shown swapped at once; the live change confirms it, a refusal renders it back
+    ok = await actions.swap(topic, topicById(Number(other.dataset.topicId)));
+  } else {
+    event.to.querySelector(".free-label")?.remove();
+    ok = await actions.move(topic, cellOf(event.to));
+  }
+  if (!ok || stale) render(); // a refused move snaps back to where the server has it
+}
+
+function makeSortables() {
+  for (const sortable of sortables) sortable.destroy();
+  sortables = [...document.querySelectorAll(".drop")].map((node) => window.Sortable.create(node, {
+    group: "wall",
+    sort: false,
+    draggable: ".topic-card",
+    filter: ".card-menu",
+    preventOnFilter: false,
+    forceFallback: true, // the same pointer-driven drag for mouse and touch
+    fallbackTolerance: 4,
+    delay: 150,
+    delayOnTouchOnly: true, // a finger scrolls the grid unless it rests on a topic first
+    animation: 120,
+    ghostClass: "drag-ghost",
+    chosenClass: "drag-chosen",
+    fallbackClass: "drag-moving",
+    scrollSensitivity: 70,
+    bubbleScroll: true,
+    onStart(event) {
+      dragging = true;
+      event.from.classList.add("drag-from");
+      document.body.classList.add("dragging");
+    },
+    onEnd: dropped,
+  }));
+}
+
+// --------------------------------------------------------------------------- the topic menu (keyboard path)
+
+function openMenu(topic, opener) {
+  menu = { topic, opener, step: null };
+  $("menu-title").textContent = topic.title;
+  $("menu-where").textContent = fill(texts.grid_where, { cell: whereIs(topic) });
+  $("menu-pin").textContent = topic.pinned ? texts.unpin : texts.pin;
+  $("menu-error").hidden = true;
+  showStep(null);
+  opener.setAttribute("aria-expanded", "true");
+  dialog.showModal();
+  dialog.querySelector("#menu-actions button").focus();
+}
+
+/** The choices of one step: [value, label, group] for the select. */
+function choices(step, topic) {
+  const others = state.topics.filter((t) => t.id !== topic.id);
+  const named = (t) => [t.id, `${t.title} (${t.host}) · ${whereIs(t)}`];
+  if (step === "swap") return others.filter((t) => t.room_id !== null).map(named);
+  if (step === "merge") return others.map(named);
+  const taken = new Set(state.topics.map((t) => `${t.room_id}:${t.slot_id}`));
+  const free = [];
+  if (topic.room_id !== null) free.push(["tray", texts.grid_to_tray]);
+  for (const slot of state.slots.filter((s) => !s.is_break)) {
+    for (const room of state.rooms) {
+      if (!taken.has(`${room.id}:${slot.id}`)) free.push([`${room.id}:${slot.id}`, cellLabel(room.id, slot.id)]);
+    }
+  }
+  return free;
+}
+
+function showStep(step) {
+  menu.step = step;
+  $("menu-actions").hidden = Boolean(step);
+  chooser.hidden = !step;
+  if (!step) return;
+  const options = choices(step, menu.topic);
+  $("menu-select-label").textContent = { move: texts.grid_choose_cell, swap: texts.grid_choose_swap, merge: texts.grid_choose_merge }[step];
+  $("menu-confirm").textContent = { move: texts.grid_move, swap: texts.grid_swap, merge: texts.grid_merge }[step];
+  select.replaceChildren(...options.map(([value, label]) => el("option", { value }, label)));
+  select.hidden = !options.length;
+  $("menu-confirm").disabled = !options.length;
+  $("menu-none").hidden = Boolean(options.length);
+  $("menu-none").textContent = step === "move" ? texts.grid_no_free : texts.grid_no_topics;
+  (options.length ? select : $("menu-back")).focus();
+}
+
+async function confirmStep() {
+  if (sending) return;
+  const { topic, step } = menu;
+  const value = select.value;
+  let ok;
+  sending = true;
+  if (step === "move") {
+    const [room, slot] = value === "tray" ? [null, null] : value.split(":").map(Number);
+    ok = await actions.move(topic, { room_id: room, slot_id: slot });
+  } else {
+    const other = topicById(Number(value)) || { id: Number(value), title: select.selectedOptions[0].textContent };
+    ok = await actions[step](topic, other);
+  }
+  sending = false;
+  if (ok) dialog.close();
+}
+
+$("menu-actions").addEventListener("click", async (event) => {
+  const button = event.target.closest("button");
+  if (!button) return;
+  if (button.dataset.step) showStep(button.dataset.step);
+  else if (button.dataset.act && !sending) {
+    sending = true;
+    const ok = await actions[button.dataset.act](topicById(menu.topic.id) || menu.topic);
+    sending = false;
+    if (ok) dialog.close();
+  }
+});
+chooser.addEventListener("submit", (event) => {
+  event.preventDefault();
+  confirmStep();
+});
+select.addEventListener("keydown", (event) => {
+  if (event.key === "Enter") {
+    event.preventDefault();
+    chooser.requestSubmit();
+  }
+});
+$("menu-back").addEventListener("click", () => {
+  showStep(null);
+  dialog.querySelector("#menu-actions button").focus();
+});
+$("menu-close").addEventListener("click", () => dialog.close());
+dialog.addEventListener("close", () => {
+  if (!menu) return;
+  const { topic, opener } = menu;
+  menu = null;
+  opener.setAttribute("aria-expanded", "false");
+  if (!focusMenuButton(topic.id)) $("undo").focus(); // withdrawn or merged away: focus stays on the page's controls
+});
+
+document.addEventListener("click", (event) => {
+  const opener = event.target.closest("button[data-menu-for]");
+  if (opener) {
+    const topic = topicById(Number(opener.dataset.menuFor));
+    if (topic) openMenu(topic, opener);
+    return;
+  }
+  const again = event.target.closest("button[data-restore]");
+  if (again) {
+    const topic = withdrawn.find((t) => t.id === Number(again.dataset.restore));
+    if (topic) restore(topic);
+  }
+});
+$("undo").addEventListener("click", undo);
+
+// --------------------------------------------------------------------------- live
+
+const live = connectWall({
+  slug: page.slug,
+  initial: state,
+  onState(next, change) {
+    state = next;
+    if (change && !inflight) announce($("announcer"), change, next, texts); // someone else's change
+    document.body.dataset.revision = next.revision;
+    render();
+  },
+  onStatus: (status) => showStatus($("status"), status, texts),
+});
+live.socket.on("moderation_changed", (moderation) => showWithdrawn(moderation.withdrawn));
+showWithdrawn(withdrawn);
+render();
