@@ -239,3 +239,16 @@ def test_a_locked_wall_refuses_participants_edits_and_withdrawals_with_423(app, 
     for response in (anna.post(body_at(cells[1])), anna.patch(topic["id"], {"title": "Neu"}), anna.delete(topic["id"])):
         assert (response.status_code, response.get_json()) == (423, expected)
     assert wall_of(orga) == before
+
+
+def test_a_frame_change_while_open_carries_the_queue_in_its_one_delta(orga, pitched, cells):
+    _topics, phone, _anna = pitched
+    acted(orga, phone, "open")
+    before = wall_of(orga)
+    assert orga.call("delete", f"rooms/{cells[0][0]}").status_code == 200  # its topics go to the unplaced queue
+    [message] = received(phone, "wall_changed")
+    after = wall_of(orga)
+    assert message["change"]["type"] == "frame_updated"
+    assert message["change"]["marketplace"] == after["marketplace"]
+    assert after["marketplace"]["current"]["room_id"] is None
+    assert apply_change(before, message) == after
