@@ -145,3 +145,31 @@ def test_announcement_lock_band_and_marketplace_reach_projector_and_phone(site, 
     )
     assert hidden == [2]
     watch.assert_clean()
+
+
+def test_an_announcement_leaves_phone_and_projector_when_its_time_passes(site, watch):
+    slug, organizer_path = organized_event(site)
+    organizer = HttpParticipant(site.url, slug)
+    assert organizer.http.get(f"{site.url}{organizer_path}", timeout=10).status_code == 200
+    until = (datetime.now(UTC) + timedelta(minutes=10)).replace(microsecond=0)
+    pinned = organizer.http.post(
+        f"{site.url}/api/events/{slug}/announcements",
+        json={"text": "Coffee is ready", "until": until.isoformat()},
+        headers={"X-CSRFToken": organizer.csrf},
+        timeout=10,
+    )
+    assert pinned.status_code == 201, pinned.text
+    pages = []
+    for url, options in ((f"{site.url}/e/{slug}/", PHONE_360), (f"{site.url}/e/{slug}/wall", {})):
+        context = watch.browser.new_context(**options)
+        watch.contexts.append(context)
+        page = context.new_page()
+        page.on("pageerror", lambda error: watch.page_errors.append(str(error)))
+        page.clock.install()  # the page's own clock: fast-forwarded past the announcement's end below
+        page.goto(url)
+        expect(page.locator("#announcements li .announcement-text")).to_have_text(["Coffee is ready"])
+        pages.append(page)
+    for page in pages:
+        page.clock.fast_forward("11:00")
+        expect(page.locator("#announcements")).to_be_hidden()
+    assert watch.page_errors == []
