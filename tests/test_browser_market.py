@@ -127,6 +127,12 @@ def test_announcement_lock_band_and_marketplace_reach_projector_and_phone(site, 
     assert boxes[1]["y"] + boxes[1]["height"] <= boxes[2]["y"] + 1
     assert boxes[2]["y"] + boxes[2]["height"] <= 1080
 
+    # A projector (re)loaded while the marketplace runs opens straight into it.
+    wall.reload()
+    wait_live(wall)
+    expect(wall.locator("#market-title")).to_have_text(TOPICS[1][0])
+    expect(wall.locator("#grid-wrap")).to_be_hidden()
+
     # Closing returns the projector to the grid; removing the announcement takes it off every screen.
     orga.click('[data-market="close"]')
     expect(wall.locator("#grid-wrap")).to_be_visible(**timeout)
