@@ -145,7 +145,7 @@ def projector(slug: str) -> str:
     g.force_language = event.language  # the wall speaks the event's language, whoever's laptop shows it
     ensure_participant()
     snapshot, url = snapshot_of(event), join_url(event)
-    key = (snapshot.revision, snapshot.created_at, url, event.language)
+    key = (snapshot.revision, snapshot.created_at, snapshot.stale_at, url, event.language)
     place = (str(db.engine.url), event.id)
     cached = _walls.get(place)
     if cached is None or cached[0] != key:
