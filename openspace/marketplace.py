@@ -123,7 +123,7 @@ def _skip(row: Event, topics: list[dict[str, Any]]) -> None:
     if position >= len(queue):
         raise _conflict(_("There is no topic to skip."))
     if position == len(queue) - 1:
-        raise _conflict(_("This is the last topic: nothing comes after it. “Next” ends the marketplace."))
+        raise _conflict(_("This is the last topic: nothing comes after it. “Next topic” ends the marketplace."))
     skipped_id = queue[position]["id"]
     newest = db.session.scalar(select(func.max(Topic.id)).where(Topic.event_id == row.id))
     row.market_skipped = [e for e in row.market_skipped if e[0] != skipped_id] + [[skipped_id, newest]]

@@ -174,7 +174,7 @@ def test_steps_that_do_not_fit_are_409_and_change_nothing(orga, pitched):
     last = step(orga, "skip")
     assert (last.status_code, last.get_json()["error"]) == (
         409,
-        "This is the last topic: nothing comes after it. “Next” ends the marketplace.",
+        "This is the last topic: nothing comes after it. “Next topic” ends the marketplace.",
     )
     assert wall_of(orga) == before
     assert received(phone, "wall_changed") == []
