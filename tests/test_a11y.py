@@ -191,3 +191,35 @@ def test_axe_on_topic_page_with_its_edit_form_and_on_the_printables(new_context,
     for path in ("print/doors", "print/topics", "print/poster"):
         page.goto(f"{site.url}/e/a11y/{path}")
         assert axe_violations(page) == [], path
+
+
+def test_axe_on_the_projector_during_the_marketplace_with_a_lock_and_an_announcement(
+    new_context, site, event_with_topics
+):
+    _slug, organizer_link = event_with_topics
+    context = new_context(bypass_csp=True, locale="de-DE", viewport={"width": 1920, "height": 1080})
+    page = context.new_page()
+    page.goto(organizer_link.replace("http://127.0.0.1:5000", site.url))
+    page.wait_for_selector(LIVE)
+    csrf = page.locator('meta[name="csrf-token"]').get_attribute("content")
+
+    def act(path, body):
+        answer = page.request.post(f"{site.url}/api/events/a11y/{path}", data=body, headers={"X-CSRFToken": csrf})
+        assert answer.ok, answer.text()
+
+    act("announcements", {"text": "Mittagessen bis 13:30 im Foyer"})
+    act("lock", {"reason": "Gleich geht es los"})
+    act("marketplace", {"action": "open"})
+    act("lock", {"reason": "Marktplatz läuft"})
+    wall = context.new_page()
+    wall.goto(f"{site.url}/e/a11y/wall")
+    wall.wait_for_selector(LIVE)
+    wall.wait_for_selector("#market-title:visible")
+    assert wall.locator("#market-title").text_content() == "Retouren senken"
+    try:
+        assert axe_violations(wall) == []
+    finally:
+        act("marketplace", {"action": "close"})
+        act("unlock", {})
+        for item in page.request.get(f"{site.url}/api/events/a11y/wall").json()["announcements"]:
+            page.request.delete(f"{site.url}/api/events/a11y/announcements/{item['id']}", headers={"X-CSRFToken": csrf})
