@@ -25,6 +25,7 @@ from bench.harness import (
     create_event,
     log,
     populate,
+    read_probe,
     running,
     temp_database,
 )
@@ -108,6 +109,7 @@ def printables(topics: int = 300, clients: int = 200, rate: float = 5, cpu: int 
                 worker.start()
                 during = _window(reactor, target, recorder, clients, rate, lambda: not worker.is_alive())
                 worker.join()
+                probe = read_probe(server.url) or {}
             finally:
                 crowd.close()
     return {
@@ -119,6 +121,7 @@ def printables(topics: int = 300, clients: int = 200, rate: float = 5, cpu: int 
         "pdf": {k: round(v, 1) if isinstance(v, float) else v for k, v in pdf.items()},
         # The sheets are every topic on the wall when the PDF is asked for: the populated ones and those the
         # first window posted.
+        "pdf_worker_peak_rss_mb": round(probe["children_peak_rss_kb"] / 1024, 1) if probe else None,
         "ms_per_sheet": round(pdf["seconds"] * 1000 / pdf["pages"], 1) if pdf.get("pages") else None,
         "without_pdf": without,
         "while_pdf_renders": during,

@@ -12,6 +12,7 @@ the route does not exist.
 from __future__ import annotations
 
 import os
+import resource
 import time
 from typing import Any
 
@@ -54,6 +55,8 @@ class StallProbe:
             "ticks": self.ticks,
             "window_s": round(time.perf_counter() - self.since, 3),
             "post_commit_emit": _percentiles(self.writes),
+            # The largest resident set any finished child reached (the PDF worker): its peak memory.
+            "children_peak_rss_kb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
         }
         self._reset()
         return figures
