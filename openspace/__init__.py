@@ -42,7 +42,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     from . import security, sockets  # noqa: F401 - registers socket handlers before init_app
     from .cli import register_cli
-    from .views import api, frame, moderation, organizer, pages
+    from .views import api, exports, frame, moderation, organizer, pages
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(organizer.bp)
@@ -50,6 +50,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(moderation.bp)
     app.register_blueprint(moderation.actions)
     app.register_blueprint(frame.bp)
+    app.register_blueprint(exports.bp)
     security.init_app(app)
     register_cli(app)
 
