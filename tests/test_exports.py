@@ -70,6 +70,7 @@ def build_schedule(app, slug="koeln"):
             ("minus", "-x", "Chris", "\tTab", "\rCR", None, None, "live", []),
             ("withdrawn", "@cmd", "Dora", "", "", saal, second, "withdrawn", []),
             ("quote", 'Tschüss, Café; "Zitat"', "Eva", "", "", saal, next_day, "live", []),
+            ("pending", "Wartet", "Fritz", "", "", köln, next_day, "pending", []),
         ]
         ids = {}
         for n, (key, title, host, goal, context, room, slot, status, cohosts) in enumerate(specs):
@@ -544,7 +545,7 @@ def test_topic_ics_is_public(app, schedule):
     )
 
 
-def test_topic_ics_404_for_unknown_unplaced_withdrawn_and_foreign_topics(app, schedule):
+def test_topic_ics_404_for_unknown_unplaced_pending_withdrawn_and_foreign_topics(app, schedule):
     ids, _secret = schedule
     slug, _ = build_event(app, slug="anders")
     outsider = app.test_client()
@@ -563,7 +564,7 @@ def test_topic_ics_404_for_unknown_unplaced_withdrawn_and_foreign_topics(app, sc
         foreign_id = foreign.id
 
     assert outsider.get(f"/e/anders/t/{foreign_id}.ics").status_code == 200
-    for topic_id in (ids["minus"], ids["withdrawn"], foreign_id, 999999, 99999999999999999999):
+    for topic_id in (ids["minus"], ids["withdrawn"], ids["pending"], foreign_id, 999999, 99999999999999999999):
         assert outsider.get(f"/e/koeln/t/{topic_id}.ics").status_code == 404, topic_id
     assert outsider.get(f"/e/nirgends/t/{ids['formula']}.ics").status_code == 404
 
