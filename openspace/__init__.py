@@ -40,9 +40,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     i18n.init_app(app)
 
-    from . import security, sockets  # noqa: F401 - registers socket handlers before init_app
+    from . import pdf, security, sockets  # noqa: F401 - registers socket handlers before init_app
     from .cli import register_cli
-    from .views import api, exports, frame, moderation, organizer, pages
+    from .views import api, control, exports, frame, moderation, organizer, pages, printables
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(organizer.bp)
@@ -50,6 +50,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(moderation.bp)
     app.register_blueprint(moderation.actions)
     app.register_blueprint(frame.bp)
+    app.register_blueprint(printables.bp)
+    pdf.init_app(app)  # logs once when PDFs cannot be made here; the HTML printables work regardless
+    app.register_blueprint(control.bp)
     app.register_blueprint(exports.bp)
     security.init_app(app)
     register_cli(app)

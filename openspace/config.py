@@ -41,6 +41,9 @@ DEFAULTS: dict[str, Any] = {
     "RATELIMIT_ENABLED": True,
     "RATELIMIT_HEADERS_ENABLED": True,
     "TRUSTED_PROXIES": 0,
+    "PDF_CONCURRENCY": 1,  # PDFs rendered at once (each a process busy on one core)
+    "PDF_TIMEOUT": 120,  # seconds one PDF may wait for a free place, and again to be made
+    "PDF_WORKER_ENV": {},  # extra environment for the PDF worker process
     "HOST": "127.0.0.1",
     "PORT": 5000,
 }
@@ -99,7 +102,7 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
         app.config["RATELIMIT_ENABLED"] = False
     if env.get("SOCKETIO_MAX_QUEUED_BYTES"):
         app.config["SOCKETIO_MAX_QUEUED_BYTES"] = int(env["SOCKETIO_MAX_QUEUED_BYTES"])
-    for name in ("UNPLACED_MAX", "MAX_TOPICS_PER_PARTICIPANT"):
+    for name in ("UNPLACED_MAX", "MAX_TOPICS_PER_PARTICIPANT", "PDF_CONCURRENCY", "PDF_TIMEOUT"):
         if env.get(name):
             app.config[name] = int(env[name])
     app.config["TRUSTED_PROXIES"] = int(env.get("TRUSTED_PROXIES", app.config["TRUSTED_PROXIES"]))

@@ -21,6 +21,8 @@ class DomainError(Exception):
         "locked": 423,
         "bad_request": 400,
         "rate_limited": 429,
+        "failed": 500,
+        "unavailable": 503,
     }
 
     def __init__(

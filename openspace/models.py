@@ -29,6 +29,7 @@ ROOM_NAME_MAX = 80
 LABEL_MAX = 80
 VENUE_MAX = 120
 REASON_MAX = 200
+ANNOUNCEMENT_MAX = 200
 TOPIC_STATUSES = ("live", "pending", "withdrawn")
 # SQLite reuses the highest rowid after a delete; AUTOINCREMENT never hands an id out twice (PostgreSQL's
 # sequences never do), so a phone or organizer view holding an old id can never act on someone else's row.
@@ -69,6 +70,11 @@ class Event(db.Model):
     premoderation: Mapped[bool] = mapped_column(default=False, server_default=false())
     description: Mapped[str] = mapped_column(Text, default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The marketplace (pitch round): whether it runs, the topic presented now (None: the queue's start), and the
+    # topics skipped, each [topic id, highest topic id when skipped], which puts it back after those topics.
+    market_open: Mapped[bool] = mapped_column(default=False, server_default=false())
+    market_topic_id: Mapped[int | None]  # no foreign key: a withdrawn topic still says where the queue stood
+    market_skipped: Mapped[list[list[int]]] = mapped_column(JSON, default=list, server_default="[]")
 
     rooms: Mapped[list[Room]] = relationship(
         back_populates="event", order_by="Room.position", cascade="all, delete-orphan"
@@ -167,6 +173,24 @@ class Topic(db.Model):
     merged_into_id: Mapped[int | None]  # a withdrawn topic merged into this one (no foreign key: kept as history)
 
     event: Mapped[Event] = relationship(back_populates="topics")
+
+
+class Announcement(db.Model):
+    """A short notice the organizers pin above the wall and every phone, optionally until a given time."""
+
+    __tablename__ = "announcements"
+    __table_args__ = (
+        CheckConstraint("length(text) BETWEEN 1 AND 200", name="text_length"),
+        Index("ix_announcements_event_position", "event_id", "position"),
+        NEVER_REUSE_IDS,
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    text: Mapped[str] = mapped_column(String(ANNOUNCEMENT_MAX))
+    until: Mapped[datetime | None]  # naive UTC; past it the announcement is no longer shown
+    position: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class BlockedParticipant(db.Model):

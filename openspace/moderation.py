@@ -20,7 +20,7 @@ from .fields import FieldErrors, clean_text, valid_id
 from .identity import Actor
 from .models import REASON_MAX, TEXT_MAX, BlockedParticipant, Event, Room, Slot, Topic, utcnow
 from .snapshot import event_dict, topic_dict
-from .wall import Change, bump_revision, posted_dict, topics_change, withdraw
+from .wall import Change, bump_revision, market_parts, posted_dict, topics_change, withdraw
 
 BULK_MAX = 500  # topics in one bulk action: a whole flood, in one request of a few kilobytes
 CAP_MAX = 100
@@ -179,7 +179,8 @@ def swap_topics(event: Event, *, actor: Actor, topic_id: Any, other_id: Any) -> 
                 after=logged_topic(topic),
             )
         shown = [topic_dict(first), topic_dict(second)]
-    return Change(event.id, revision, "topics_updated", topics=shown)
+        market = market_parts(event.id)
+    return Change(event.id, revision, "topics_updated", topics=shown, parts=market)
 
 
 def merge_topics(event: Event, *, actor: Actor, topic_id: Any, into_id: Any) -> Change:
@@ -228,7 +229,8 @@ def pin_topic(event: Event, *, actor: Actor, topic_id: Any, pinned: bool) -> Cha
             topic.pinned = pinned
             topic.updated_at = utcnow()
         shown = topic_dict(topic)
-    return Change(event.id, revision, "topic_updated", topic=shown)
+        market = market_parts(event.id)
+    return Change(event.id, revision, "topic_updated", topic=shown, parts=market)
 
 
 def _flag(errors: FieldErrors, data: dict[str, Any], name: str) -> bool | None:

@@ -37,6 +37,7 @@ def init_app(app: Flask) -> None:
             request.path.startswith(("/api/", "/new"))
             or request.path.endswith(PRIVATE_PAGES)
             or "/organize/" in request.path
+            or "/print/" in request.path  # printables are the organizers' alone
         ):
             response.headers.setdefault("Cache-Control", "no-store")
         if g.get("built_from_host"):  # its links name the Host header: no cache may serve it to anyone else

@@ -13,12 +13,15 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, or_, select
 
 from .events import find_by_slug
 from .extensions import db
 from .identity import Actor
-from .models import Event, Room, Slot, Topic
+from .models import Announcement, Event, Room, Slot, Topic, utcnow
+
+MARKET_NEXT_SHOWN = 3  # topics after the current one the marketplace shows
+MARKET_CLOSED = {"open": False, "position": 0, "total": 0, "current": None, "next": []}
 
 
 def _iso(moment: datetime, zone: ZoneInfo) -> str:
@@ -60,6 +63,77 @@ def event_dict(event: Event) -> dict[str, Any]:
     }
 
 
+def announcement_dict(announcement: Announcement, zone: ZoneInfo) -> dict[str, Any]:
+    """Public fields of an announcement; `until` in the event's time zone, or None (shown until removed)."""
+    until = announcement.until
+    return {
+        "id": announcement.id,
+        "text": announcement.text,
+        "until": until.replace(tzinfo=UTC).astimezone(zone).isoformat() if until else None,
+    }
+
+
+def shown_announcements(event_id: int) -> list[Announcement]:
+    """The event's announcements not yet expired, in the order the organizers pinned them."""
+    return list(
+        db.session.scalars(
+            select(Announcement)
+            .where(
+                Announcement.event_id == event_id,
+                or_(Announcement.until.is_(None), Announcement.until > utcnow()),
+            )
+            .order_by(Announcement.position, Announcement.id)
+        )
+    )
+
+
+def _requeued(skipped: list[list[int]]) -> dict[int, tuple[int, int]]:
+    return {entry[0]: (entry[1], order) for order, entry in enumerate(skipped)}
+
+
+def _market_key(topic_id: int, requeued: dict[int, tuple[int, int]]) -> tuple[int, int, int]:
+    """A topic's place in the queue: its id, or for a skipped one, after every topic posted before it was skipped."""
+    if topic_id in requeued:
+        after, order = requeued[topic_id]
+        return (after, 1, order)
+    return (topic_id, 0, 0)
+
+
+def market_queue(topics: list[dict[str, Any]], skipped: list[list[int]]) -> list[dict[str, Any]]:
+    """The live topics in the order they are presented: posting order, a skipped one put back later."""
+    requeued = _requeued(skipped)
+    return sorted(topics, key=lambda t: _market_key(t["id"], requeued))
+
+
+def market_position(queue: list[dict[str, Any]], topic_id: int | None, skipped: list[list[int]]) -> int:
+    """Where the queue stands: the current topic's index, or where it was if it left the wall (None: the start).
+
+    Kept as the current topic rather than an index, so a topic withdrawn or merged before it never makes the
+    marketplace jump over one.
+    """
+    if topic_id is None:
+        return 0
+    requeued = _requeued(skipped)
+    key = _market_key(topic_id, requeued)
+    return sum(1 for t in queue if _market_key(t["id"], requeued) < key)
+
+
+def marketplace_dict(event: Event, topics: list[dict[str, Any]]) -> dict[str, Any]:
+    """The marketplace part of the wall: open or not, the topic presented now and the next ones."""
+    if not event.market_open:
+        return dict(MARKET_CLOSED)
+    skipped = list(event.market_skipped or ())
+    queue = market_queue(topics, skipped)
+    position = min(market_position(queue, event.market_topic_id, skipped), len(queue))
+    return {
+        "open": True,
+        "position": position,
+        "total": len(queue),
+        "current": queue[position] if position < len(queue) else None,
+        "next": queue[position + 1 : position + 1 + MARKET_NEXT_SHOWN],
+    }
+
+
 def room_dict(room: Room) -> dict[str, Any]:
     """Public fields of a room."""
     return {"id": room.id, "name": room.name, "capacity": room.capacity, "location": room.location}
@@ -84,6 +158,7 @@ class Snapshot:
     revision: int
     created_at: datetime  # tells a recreated event (same id in a fresh database) from the old one
     state: dict[str, Any]
+    stale_at: datetime | None = None  # naive UTC: when its first announcement expires (then it is built again)
     _json: str | None = field(default=None, repr=False)
 
     def json(self) -> str:
@@ -113,16 +188,19 @@ _MINE = (
 
 def _cached(event_id: int, revision: int, created_at: datetime) -> Snapshot | None:
     snapshot = _snapshots.get((str(db.engine.url), event_id))
-    if snapshot is not None and snapshot.revision == revision and snapshot.created_at == created_at:
-        return snapshot
-    return None
+    if snapshot is None or snapshot.revision != revision or snapshot.created_at != created_at:
+        return None
+    if snapshot.stale_at is not None and snapshot.stale_at <= utcnow():
+        return None  # an announcement expired: it leaves the wall without a revision of its own
+    return snapshot
 
 
 def snapshot_of(event: Event) -> Snapshot:
     """The event's wall at the event's revision (as loaded with it)."""
     snapshot = _cached(event.id, event.revision, event.created_at)
     if snapshot is None:
-        snapshot = Snapshot(event.id, event.revision, event.created_at, _build_wall_state(event))
+        state, stale_at = _build_wall_state(event)
+        snapshot = Snapshot(event.id, event.revision, event.created_at, state, stale_at)
         _snapshots[(str(db.engine.url), event.id)] = snapshot
     return snapshot
 
@@ -138,20 +216,25 @@ def snapshot_by_slug(slug: Any) -> Snapshot:
     return _cached(*row) or snapshot_of(db.session.get(Event, row.id))
 
 
-def _build_wall_state(event: Event) -> dict[str, Any]:
+def _build_wall_state(event: Event) -> tuple[dict[str, Any], datetime | None]:
     zone = ZoneInfo(event.timezone)
     rooms = db.session.scalars(select(Room).where(Room.event_id == event.id).order_by(Room.position, Room.id))
     slots = db.session.scalars(select(Slot).where(Slot.event_id == event.id).order_by(Slot.starts_at, Slot.id))
     topics = db.session.scalars(
         select(Topic).where(Topic.event_id == event.id, Topic.status == "live").order_by(Topic.id)
     )
-    return {
+    shown_topics = [topic_dict(t) for t in topics]
+    announcements = shown_announcements(event.id)
+    state = {
         "event": event_dict(event),
         "rooms": [room_dict(r) for r in rooms],
         "slots": [slot_dict(s, zone) for s in slots],
-        "topics": [topic_dict(t) for t in topics],
+        "topics": shown_topics,
+        "announcements": [announcement_dict(a, zone) for a in announcements],
+        "marketplace": marketplace_dict(event, shown_topics),
         "revision": event.revision,
     }
+    return state, min((a.until for a in announcements if a.until is not None), default=None)
 
 
 def my_topic_ids(event_id: int, actor: Actor) -> list[int]:

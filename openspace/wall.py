@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from flask_babel import gettext as _
@@ -16,7 +16,7 @@ from .extensions import db
 from .fields import FieldErrors, clean_id, clean_request_id, clean_text, valid_id
 from .identity import Actor
 from .models import HOST_MAX, TEXT_MAX, TITLE_MAX, BlockedParticipant, Event, Room, Slot, Topic, utcnow
-from .snapshot import topic_dict
+from .snapshot import marketplace_dict, topic_dict
 
 TOPIC_FIELDS = ("title", "host", "goal", "context")
 
@@ -58,11 +58,27 @@ class Change:
 def topics_change(
     event_id: int, revision: int, topics: list[Topic], *, kind: str = "topics_updated", **parts: Any
 ) -> Change:
-    """The one delta of an action that changed several topics: live ones are carried, the others removed."""
+    """The one delta of an action that changed several topics: live ones are carried, the others removed.
+
+    Called in the action's write transaction, so a running marketplace's queue is carried as it is now.
+    """
     live = [topic_dict(t) for t in topics if t.status == "live"]
     gone = [t.id for t in topics if t.status != "live"]
     event = parts.pop("event", None)
+    parts.update(market_parts(event_id) or {})
     return Change(event_id, revision, kind, topics=live, removed=gone or None, event=event, parts=parts or None)
+
+
+def market_parts(event_id: int) -> dict[str, Any] | None:
+    """In a write transaction that changed topics: the marketplace part while it runs (its queue is the live
+    topics, so every topic change changes it), else None."""
+    if not db.session.scalar(select(Event.market_open).where(Event.id == event_id)):
+        return None
+    event = db.session.get(Event, event_id)
+    topics = db.session.scalars(
+        select(Topic).where(Topic.event_id == event_id, Topic.status == "live").order_by(Topic.id)
+    )
+    return {"marketplace": marketplace_dict(event, [topic_dict(t) for t in topics])}
 
 
 def apply_change(state: dict[str, Any], message: dict[str, Any]) -> dict[str, Any]:
@@ -284,6 +300,7 @@ def post_topic(
                 after=logged_topic(topic),
             )
             posted = posted_dict(topic)
+            market = None if revision is None else market_parts(event_id)
     except IntegrityError:
         earlier = request_id and db.session.scalar(
             select(Topic).where(Topic.event_id == event_id, Topic.request_id == request_id)
@@ -293,7 +310,7 @@ def post_topic(
         raise _load_holder(event_id, fields["room_id"], fields["slot_id"]) from None
     if revision is None:
         return posted, None
-    return posted, Change(event_id, revision, "topic_posted", topic=posted)
+    return posted, Change(event_id, revision, "topic_posted", topic=posted, parts=market)
 
 
 def posted_dict(topic: Topic) -> dict[str, Any]:
@@ -340,9 +357,10 @@ def update_topic(event: Event, *, actor: Actor, topic_id: Any, data: Any) -> tup
                 moved = (before["room_id"], before["slot_id"]) != (topic.room_id, topic.slot_id)
                 if moved and all(before[name] == updated[name] for name in TOPIC_FIELDS):
                     step["action"] = "move"
+            market = market_parts(event_id)
     except IntegrityError:
         raise _load_holder(event_id, fields.get("room_id"), fields.get("slot_id")) from None
-    return updated, Change(event_id, revision, "topic_updated", topic=updated)
+    return updated, Change(event_id, revision, "topic_updated", topic=updated, parts=market)
 
 
 def withdraw_topic(event: Event, *, actor: Actor, topic_id: Any) -> Change:
@@ -352,7 +370,7 @@ def withdraw_topic(event: Event, *, actor: Actor, topic_id: Any) -> Change:
         topic = _editable_topic(event_id, actor, topic_id)
         revision = _bump_revision(event_id, actor)
         change = withdraw(topic, actor=actor, revision=revision)
-    return change
+        return replace(change, parts=market_parts(event_id))
 
 
 def withdraw(

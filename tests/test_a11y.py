@@ -172,3 +172,22 @@ def test_zoom_is_never_disabled_and_days_are_headed_after_live_updates(new_conte
     HttpParticipant(site.url, "a11y").post({"title": "Neu gerendert", "host": "Jo"})
     page.wait_for_selector("text=Neu gerendert")
     assert page.locator(".day-head").all_text_contents() == before
+
+
+def test_axe_on_topic_page_with_its_edit_form_and_on_the_printables(new_context, site, event_with_topics):
+    _slug, organizer_link = event_with_topics
+    topic_id = HttpParticipant(site.url, "a11y").wall()["topics"][0]["id"]
+    context = new_context(bypass_csp=True, locale="de-DE", **PHONE)
+    page = context.new_page()
+    page.goto(organizer_link.replace("http://127.0.0.1:5000", site.url))
+    page.goto(f"{site.url}/e/a11y/t/{topic_id}")
+    page.wait_for_selector(LIVE)
+    assert axe_violations(page) == []
+    page.click("#t-edit")
+    page.fill("#te-title", "")
+    page.click("#te-submit")  # a title is required: the error state must be accessible too
+    page.wait_for_selector("#t-form-error:not([hidden])")
+    assert axe_violations(page) == []
+    for path in ("print/doors", "print/topics", "print/poster"):
+        page.goto(f"{site.url}/e/a11y/{path}")
+        assert axe_violations(page) == [], path

@@ -9,8 +9,10 @@ def test_get_wall_returns_state_with_revision(alice):
     response = alice.wall()
     assert response.status_code == 200
     body = response.get_json()
-    assert sorted(body) == ["event", "mine", "revision", "rooms", "slots", "topics"]
+    assert sorted(body) == ["announcements", "event", "marketplace", "mine", "revision", "rooms", "slots", "topics"]
     assert body["revision"] == 0
+    assert body["announcements"] == []
+    assert body["marketplace"] == {"open": False, "position": 0, "total": 0, "current": None, "next": []}
     assert body["event"]["name"] == "Zukunftskonferenz"
     assert len(body["rooms"]) == 3
     assert len(body["slots"]) == 3

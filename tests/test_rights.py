@@ -14,7 +14,7 @@ from test_moderation import app, body_at, cells, orga, received, watch  # noqa: 
 SLUG = "orga"
 
 
-def actions(topic: int, other: int, room: int, slot: int) -> list[tuple[str, str, dict | None]]:
+def actions(topic: int, other: int, room: int, slot: int, announcement: int) -> list[tuple[str, str, dict | None]]:
     """(method, path under /api/events/<slug>, body) of every organizer action."""
     return [
         ("get", "moderation", None),
@@ -43,6 +43,9 @@ def actions(topic: int, other: int, room: int, slot: int) -> list[tuple[str, str
         ("post", "slots", {"starts_at": "2026-02-27T14:00", "ends_at": "2026-02-27T15:00"}),
         ("patch", f"slots/{slot}", {"label": "Neu"}),
         ("delete", f"slots/{slot}", None),
+        ("post", "announcements", {"text": "Übernommen"}),
+        ("delete", f"announcements/{announcement}", None),
+        *[("post", "marketplace", {"action": step}) for step in ("open", "next", "back", "skip", "close")],
     ]
 
 
@@ -60,10 +63,11 @@ def setting(app, orga, cells, organizer_secret):
     anna = Participant(app, SLUG)
     first = anna.post(body_at(cells[0], title="Retouren", host="Anna")).get_json()["topic"]
     second = orga.post(body_at(cells[1], title="Lager", host="Orga")).get_json()["topic"]
+    announcement = orga.call("post", "announcements", {"text": "Mittag um 12:30"}).get_json()["announcement"]
     rotated = Organizer(app, SLUG, secret)
     assert orga.call("post", "organizer-link").status_code == 200  # `rotated` keeps its cookie, loses its rights
     phone, _ack = watch(Participant(app, SLUG))
-    return anna, rotated, phone, actions(first["id"], second["id"], cells[0][0], cells[0][1])
+    return anna, rotated, phone, actions(first["id"], second["id"], cells[0][0], cells[0][1], announcement["id"])
 
 
 def test_every_organizer_action_is_403_for_participants_outsiders_and_rotated_away_browsers(app, orga, setting):

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import io
 import socket
 from typing import Any
 from urllib.parse import urlsplit
 
-import qrcode
-import qrcode.image.svg
 from flask import (
     Blueprint,
     Response,
@@ -28,7 +25,9 @@ from ..errors import DomainError
 from ..events import event_by_slug
 from ..extensions import db
 from ..i18n import SUPPORTED
-from ..models import Event
+from ..models import Event, Topic
+from ..pdfworker import qr_svg as draw_qr
+from ..printables import hosts, place_of
 from ..snapshot import my_topic_ids, snapshot_of, wall_state
 from .people import current_actor, ensure_participant
 
@@ -146,7 +145,7 @@ def projector(slug: str) -> str:
     g.force_language = event.language  # the wall speaks the event's language, whoever's laptop shows it
     ensure_participant()
     snapshot, url = snapshot_of(event), join_url(event)
-    key = (snapshot.revision, snapshot.created_at, url, event.language)
+    key = (snapshot.revision, snapshot.created_at, snapshot.stale_at, url, event.language)
     place = (str(db.engine.url), event.id)
     cached = _walls.get(place)
     if cached is None or cached[0] != key:
@@ -172,14 +171,55 @@ def poster(slug: str) -> str:
     )
 
 
+def topic_url(event: Event, topic_id: int) -> str:
+    """The address of one topic's page, as its printed sheet's QR code opens it."""
+    return public_url("pages.topic", slug=event.slug, topic_id=str(topic_id))
+
+
+@bp.get("/e/<slug>/t/<id:topic_id>")
+def topic(slug: str, topic_id: int) -> tuple[str, int]:
+    """One topic's page: what it is, who hosts it, where and when; live, editable by its host and organizers."""
+    event = load_event(slug)
+    found = db.session.get(Topic, topic_id)
+    if found is None or found.event_id != event.id or found.status == "pending":
+        abort(404)
+    ensure_participant()
+    actor = current_actor()
+    state = wall_state(event)
+    live = next((t for t in state["topics"] if t["id"] == topic_id), None)
+    organizer = actor.is_organizer(event.id)
+    return render_template(
+        "pages/topic.html",
+        event=event,
+        state=state,
+        topic=live,
+        topic_id=topic_id,
+        hosts=hosts(live) if live else [],
+        place=place_of(state, live) if live else None,
+        mine=actor.owns(found.author_hash),
+        organizer=organizer,
+    ), 200 if live else 410
+
+
+@bp.get("/e/<slug>/t/<id:topic_id>/qr.svg")
+def topic_qr_svg(slug: str, topic_id: int) -> Response:
+    """The QR code of a topic's page, as its printed sheet shows it."""
+    event = load_event(slug)
+    found = db.session.get(Topic, topic_id)
+    if found is None or found.event_id != event.id or found.status == "pending":
+        abort(404)
+    return _qr_response(topic_url(event, topic_id))
+
+
 @bp.get("/e/<slug>/qr.svg")
 def qr_svg(slug: str) -> Response:
     """The join QR code as SVG (no Pillow needed)."""
     event = load_event(slug)
-    image = qrcode.make(join_url(event), image_factory=qrcode.image.svg.SvgPathImage, border=2)
-    buffer = io.BytesIO()
-    image.save(buffer)
-    response = Response(buffer.getvalue(), mimetype="image/svg+xml")
+    return _qr_response(join_url(event))
+
+
+def _qr_response(text: str) -> Response:
+    response = Response(draw_qr(text), mimetype="image/svg+xml")
     if current_app.config.get("PUBLIC_URL"):  # built from the configured address only: the same for everyone
         response.headers["Cache-Control"] = "public, max-age=300"
     return response

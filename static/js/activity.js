@@ -38,6 +38,11 @@ export function startActivity({ live, page, csrf, locale }) {
       if (part === "event") return fields(now);
       return was && now ? `${name(was)} → ${name(now)}` : `${part}: ${name(now || was)}${now ? " +" : " −"}`;
     }
+    if (step.action === "announce" || step.action === "unannounce") return quoted((after || before).text);
+    if (step.action.startsWith("market_")) {
+      const current = wall.topics.find((t) => t.id === step.topic_id);
+      return current ? quoted(current.title) : "";
+    }
     if (step.action === "lock") return after && after.lock_reason ? quoted(after.lock_reason) : "";
     if (step.action === "settings") return fields(after);
     const parts = [];

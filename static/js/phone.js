@@ -1,6 +1,8 @@
 // Phone view: the wall as a list by slot, posting and editing Anliegen, live updates.
 import { connectWall } from "./live.js";
-import { announce, clock, dayHeadings, el, nowAndNext, pageJson, showStatus, slotTime, topicsByCell } from "./render.js";
+import {
+  announce, announcementItems, clock, dayHeadings, el, lockText, nowAndNext, pageJson, rerenderAtExpiry, showStatus, slotTime, topicsByCell,
+} from "./render.js";
 
 const page = pageJson("page-data");
 const texts = pageJson("texts");
@@ -39,7 +41,8 @@ function canChange(topic) {
 
 function topicBlock(topic) {
   const lang = textLang();
-  const parts = [el("span", { className: "topic-title", lang }, topic.title), el("span", { className: "topic-host", lang }, topic.host)];
+  const href = `/e/${encodeURIComponent(page.slug)}/t/${topic.id}`;
+  const parts = [el("a", { className: "topic-title", href, lang }, topic.title), el("span", { className: "topic-host", lang }, topic.host)];
   if (topic.pinned) parts.push(el("span", { className: "pinned-mark" }, texts.pinned));
   if (topic.goal) parts.push(el("span", { className: "topic-goal", lang }, `${texts.goal}: ${topic.goal}`));
   if (topic.context) parts.push(el("span", { className: "topic-context", lang }, `${texts.context}: ${topic.context}`));
@@ -96,13 +99,32 @@ function wallOpen(state) {
   return page.organizer || !state.event.locked;
 }
 
-/** The lock and its reason, and the pre-moderation hint, as the server's state says. */
+/** The lock and its reason, the announcements, the marketplace and the pre-moderation hint, as the state says. */
 function showPhase(state) {
   const notice = document.getElementById("locked-notice");
   notice.hidden = !state.event.locked;
-  notice.textContent = state.event.locked ? [texts.locked, state.event.lock_reason].filter(Boolean).join(" ") : "";
-  document.getElementById("open-form").disabled = !wallOpen(state);
+  notice.textContent = lockText(state, texts);
+  const open = wallOpen(state);
+  document.getElementById("open-form").disabled = !open;
+  const submit = document.getElementById("f-submit");
+  // A form already open when the wall locks says why it cannot be sent, instead of failing on "Pin it".
+  if (!open && !panel.hidden) showErrors(lockText(state, texts));
+  else if (open && submit.dataset.locked) clearErrors();
+  submit.disabled = !open;
+  if (open) delete submit.dataset.locked;
+  else submit.dataset.locked = "true";
   document.getElementById("premod-hint").hidden = !state.event.premoderation || page.organizer;
+  const list = document.getElementById("announcements");
+  const items = announcementItems(state, texts, locale);
+  list.replaceChildren(...items);
+  list.hidden = !items.length;
+  rerenderAtExpiry("phone", state, () => showPhase(live && live.state ? live.state : state));
+  const market = state.marketplace;
+  const marketNotice = document.getElementById("market-notice");
+  marketNotice.hidden = !market.open || !market.current;
+  marketNotice.textContent = market.current
+    ? texts.market_now.replace("{title}", market.current.title).replace("{n}", market.position + 1).replace("{total}", market.total)
+    : "";
 }
 
 function renderWall(state) {
@@ -351,6 +373,9 @@ document.body.dataset.revision = page.state.revision;
   const { current, next } = nowAndNext(page.state.slots);
   const target = document.getElementById(`slot-${current || next}`);
   if (target && !location.hash) target.scrollIntoView({ block: "start" });
+}
+if (document.getElementById("control")) {
+  import("./control.js").then(({ startControl }) => startControl({ live, page, texts, csrf, locale }));
 }
 if (document.getElementById("moderation")) {
   import("./moderation.js").then(({ startModeration }) => startModeration({ live, page, texts, csrf, locale }));

@@ -1,6 +1,8 @@
 // Projector wall: today's grid fitted to the screen, live, now/next highlighted and always shown, the rest paged.
 import { connectWall } from "./live.js";
-import { announce, clock, dayKey, dayLabel, el, nowAndNext, pageJson, showStatus, slotTime, topicsByCell } from "./render.js";
+import {
+  announce, announcementItems, clock, dayKey, dayLabel, el, lockText, nowAndNext, pageJson, rerenderAtExpiry, showStatus, slotTime, topicsByCell,
+} from "./render.js";
 import { browserHyphenates, hyphenateWide } from "./hyphenate.js";
 import { HOST_RATIO, columnWidth, planPages, shownDay, titleFloor } from "./wallfit.js";
 
@@ -148,11 +150,69 @@ function renderHeader(ctx) {
   document.getElementById("now-next").textContent = line.join(" · ");
 }
 
+/** The lock band and the announcements above the wall: in the page's flow, so the grid is planned below them. */
+function renderBands(state) {
+  const band = document.getElementById("locked-notice");
+  band.textContent = lockText(state, texts);
+  band.hidden = !state.event.locked;
+  const list = document.getElementById("announcements");
+  const items = announcementItems(state, texts, locale);
+  list.replaceChildren(...items);
+  list.hidden = !items.length;
+  rerenderAtExpiry("projector", state, () => render(live.state || wall.state));
+}
+
+function marketOpen(state) {
+  return Boolean(state.marketplace && state.marketplace.open);
+}
+
+/** The marketplace: the topic presented now, large, and the next ones beside it. */
+function renderMarket(state) {
+  const market = state.marketplace;
+  const lang = state.event.language;
+  const topic = market.current;
+  const count = topic ? texts.market_count.replace("{n}", market.position + 1).replace("{total}", market.total) : "";
+  document.getElementById("market-count").textContent = [texts.market, count].filter(Boolean).join(" · ");
+  document.getElementById("market-title").textContent = topic ? topic.title : market.total ? texts.market_done : texts.market_waiting;
+  const cohosts = topic && topic.cohosts.length ? ` ${texts.cohosts.replace("{names}", topic.cohosts.join(", "))}` : "";
+  document.getElementById("market-host").textContent = topic ? `${topic.host}${cohosts}` : "";
+  for (const name of ["goal", "context"]) {
+    const line = document.getElementById(`market-${name}`);
+    line.replaceChildren(...(topic && topic[name] ? [el("strong", {}, `${texts[name]}: `), topic[name]] : []));
+    line.hidden = !(topic && topic[name]);
+  }
+  const next = market.next.map((t) => el("li", { className: fresh.has(t.id) ? "fresh" : null }, topicNodes(t, lang)));
+  const later = market.total - market.position - 1 - market.next.length;
+  if (later > 0) next.push(el("li", { className: "more" }, texts.more.replace("{n}", later)));
+  document.getElementById("market-next").replaceChildren(...(next.length ? next : [el("li", { className: "empty" }, texts.market_nothing_next)]));
+  fitMarket();
+}
+
+/** Shrink the current topic's text until it fits its box (a long goal or context), never below half size. */
+function fitMarket() {
+  const box = document.getElementById("market-current");
+  let scale = 1;
+  box.style.setProperty("--m", scale);
+  while (box.scrollHeight > box.clientHeight + 1 && scale > 0.5) {
+    scale -= 0.05;
+    box.style.setProperty("--m", scale.toFixed(2));
+  }
+}
+
 /** Re-plan the wall for the state and the screen, staying on the page shown so far. */
 function render(state) {
   wall.state = state;
   const ctx = context(state);
+  renderBands(state);
+  document.body.classList.toggle("market-mode", marketOpen(state));
   renderHeader(ctx); // the pager keeps its text while planning: the grid's space must not change under the plan
+  if (marketOpen(state)) {
+    renderMarket(state);
+    pager.classList.add("single");
+    document.body.dataset.revision = state.revision;
+    document.body.dataset.size = `${window.innerWidth}x${window.innerHeight}`;
+    return;
+  }
   const box = wrap.getBoundingClientRect();
   wall.space = { width: box.width, height: box.height };
   const floor = titleFloor(window.innerWidth, window.innerHeight);
@@ -177,7 +237,7 @@ function render(state) {
 
 /** Turn to the next page on a calm timer (the fade is dropped under prefers-reduced-motion by wall.css). */
 function turnPage() {
-  if (!wall.plan || wall.plan.pages.length < 2) return;
+  if (!wall.plan || wall.plan.pages.length < 2 || marketOpen(wall.state)) return;
   wall.index = (wall.index + 1) % wall.plan.pages.length;
   showPage(context(wall.state), true);
 }
@@ -196,7 +256,13 @@ render(page.state);
 setInterval(() => render(live.state || wall.state), 15000);
 setInterval(turnPage, PAGE_MS);
 // A new screen size (or a header that grew) re-plans the wall for the space the grid now has.
-new ResizeObserver(() => {
+const observer = new ResizeObserver(() => {
+  if (marketOpen(live.state || wall.state)) {
+    fitMarket();
+    return;
+  }
   const box = wrap.getBoundingClientRect();
-  if (Math.abs(box.width - wall.space.width) > 1 || Math.abs(box.height - wall.space.height) > 1) render(live.state || wall.state);
-}).observe(wrap);
+  if (!wall.space || Math.abs(box.width - wall.space.width) > 1 || Math.abs(box.height - wall.space.height) > 1) render(live.state || wall.state);
+});
+observer.observe(wrap);
+observer.observe(document.getElementById("market"));

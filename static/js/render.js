@@ -85,3 +85,31 @@ export function dayHeadings(slots, locale, timeZone) {
   const multi = new Set(keys).size > 1;
   return slots.map((slot, i) => (multi && (i === 0 || keys[i] !== keys[i - 1]) ? dayLabel(slot.starts_at, locale, timeZone) : null));
 }
+
+/** The announcements still to show at `now` (the server drops expired ones too, but only at its next read). */
+export function shownAnnouncements(state, now = Date.now()) {
+  return (state.announcements || []).filter((a) => a.until === null || Date.parse(a.until) > now);
+}
+
+/** One list item per announcement shown: its text and, if it expires, "until HH:MM". */
+export function announcementItems(state, texts, locale) {
+  return shownAnnouncements(state).map((a) => el("li", { className: "announcement", dataset: { announcementId: a.id }, lang: state.event.language },
+    el("span", { className: "announcement-text" }, a.text),
+    a.until ? el("span", { className: "announcement-until" }, texts.until.replace("{time}", clock(a.until, locale, state.event.timezone))) : null));
+}
+
+const expiryTimers = new Map();
+
+/** Call `rerender` once the first shown announcement expires (a later call with the same key replaces it). */
+export function rerenderAtExpiry(key, state, rerender) {
+  clearTimeout(expiryTimers.get(key));
+  const times = shownAnnouncements(state).filter((a) => a.until !== null).map((a) => Date.parse(a.until));
+  if (!times.length) return;
+  const wait = Math.min(...times) - Date.now() + 50;
+  expiryTimers.set(key, setTimeout(rerender, Math.min(Math.max(wait, 0), 2 ** 31 - 1)));
+}
+
+/** The lock notice: the fixed sentence and the organizers' reason, or "" when the wall is open. */
+export function lockText(state, texts) {
+  return state.event.locked ? [texts.locked, state.event.lock_reason].filter(Boolean).join(" ") : "";
+}
