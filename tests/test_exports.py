@@ -618,3 +618,14 @@ def test_organizer_page_links_every_download(app, schedule):
         ("/e/koeln/export/schedule.json", "Schedule (frab JSON)"),
         ("/e/koeln/export/schedule.xml", "Schedule (frab XML)"),
     ]
+
+
+def test_topic_page_links_its_calendar_entry_while_placed(app, schedule):
+    ids, _secret = schedule
+    participant = Participant(app, "koeln")
+
+    placed = participant.client.get(f"/e/koeln/t/{ids['formula']}").get_data(as_text=True)
+    unplaced = participant.client.get(f"/e/koeln/t/{ids['minus']}").get_data(as_text=True)
+
+    assert f'<a href="/e/koeln/t/{ids["formula"]}.ics" download>Add to calendar</a>' in placed
+    assert ".ics" not in unplaced
