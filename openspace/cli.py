@@ -109,5 +109,8 @@ def register_cli(app: Flask) -> None:
             sys.stdout.buffer.write(data)  # bytes as they are: the CSV's and calendar's CRLF stay CRLF
             sys.stdout.buffer.flush()
         else:
-            with open(output, "wb") as file:
-                file.write(data)
+            try:
+                with open(output, "wb") as file:
+                    file.write(data)
+            except OSError as error:
+                raise click.ClickException(f"Cannot write {output}: {error.strerror}.") from None

@@ -629,3 +629,12 @@ def test_topic_page_links_its_calendar_entry_while_placed(app, schedule):
 
     assert f'<a href="/e/koeln/t/{ids["formula"]}.ics" download>Add to calendar</a>' in placed
     assert ".ics" not in unplaced
+
+
+def test_cli_export_to_an_unwritable_place_fails_clearly(app, schedule, tmp_path):
+    target = tmp_path / "missing" / "topics.csv"
+
+    result = app.test_cli_runner().invoke(args=["export", "koeln", "--format", "csv", "--output", str(target)])
+
+    assert result.exit_code == 1
+    assert result.output == f"Error: Cannot write {target}: No such file or directory.\n"
