@@ -42,7 +42,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     from . import pdf, security, sockets  # noqa: F401 - registers socket handlers before init_app
     from .cli import register_cli
-    from .views import api, control, frame, moderation, organizer, pages, printables
+    from .views import api, control, exports, frame, moderation, organizer, pages, printables
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(organizer.bp)
@@ -53,6 +53,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(printables.bp)
     pdf.init_app(app)  # logs once when PDFs cannot be made here; the HTML printables work regardless
     app.register_blueprint(control.bp)
+    app.register_blueprint(exports.bp)
     security.init_app(app)
     register_cli(app)
 

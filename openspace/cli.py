@@ -1,7 +1,8 @@
-"""Command-line tools: `flask --app wsgi demo` and `flask --app wsgi create-event`."""
+"""Command-line tools: `flask --app wsgi demo`, `create-event` and `export`."""
 
 from __future__ import annotations
 
+import sys
 from datetime import date
 
 import click
@@ -10,6 +11,7 @@ from flask import Flask, current_app
 from .demo import create_demo_event
 from .errors import DomainError
 from .events import create_event, event_by_slug, parse_rooms, parse_slots, reset_organizer_secret
+from .exports import FORMATS, schedule_rows
 from .views.pages import lan_address, phones_cannot_reach
 
 
@@ -90,3 +92,25 @@ def register_cli(app: Flask) -> None:
             raise click.ClickException(str(error)) from None
         click.echo(f"Created “{event.name}”:")
         print_links(event.slug, secret)
+
+    @app.cli.command("export")
+    @click.argument("slug")
+    @click.option("--format", "format_", type=click.Choice(list(FORMATS)), required=True, help="What to write.")
+    @click.option("--output", type=click.Path(dir_okay=False), default=None, help="File to write (default: stdout).")
+    def export_command(slug: str, format_: str, output: str | None) -> None:
+        """Write one export of an event, byte for byte what its organizers download (links on PUBLIC_URL)."""
+        try:
+            event = event_by_slug(slug)
+        except DomainError:
+            raise click.ClickException(f"No event with the slug “{slug}”.") from None
+        data = FORMATS[format_].render(schedule_rows(event, base_url=_base_url())).encode("utf-8")
+        if output is None:
+            sys.stdout.flush()
+            sys.stdout.buffer.write(data)  # bytes as they are: the CSV's and calendar's CRLF stay CRLF
+            sys.stdout.buffer.flush()
+        else:
+            try:
+                with open(output, "wb") as file:
+                    file.write(data)
+            except OSError as error:
+                raise click.ClickException(f"Cannot write {output}: {error.strerror}.") from None
