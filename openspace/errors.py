@@ -21,6 +21,7 @@ class DomainError(Exception):
         "locked": 423,
         "bad_request": 400,
         "rate_limited": 429,
+        "too_large": 413,
     }
 
     def __init__(

@@ -21,6 +21,10 @@ def test_migrated_schema_matches_models(app):
             "topics",
             "blocked_participants",
             "activity_log",
+            "results",
+            "result_versions",
+            "action_items",
+            "photos",
         }
 
 
@@ -29,7 +33,7 @@ def test_start_up_on_migrated_database_is_idempotent(app, tmp_path, database_url
 
     again = make_app(tmp_path, DATABASE_URL=database_url)
     with again.app_context(), db.engine.connect() as conn:
-        assert MigrationContext.configure(conn).get_current_revision() == "0005"  # the newest migration
+        assert MigrationContext.configure(conn).get_current_revision() == "0007"  # the newest migration
     with again.app_context():
         db.engine.dispose()
 
@@ -99,5 +103,15 @@ def test_upgrade_from_first_schema_keeps_every_row_and_never_reuses_ids(tmp_path
             if conn.dialect.name == "sqlite":  # every later migration kept it: no batch rebuild dropped it
                 tables = conn.execute(text("SELECT name, sql FROM sqlite_master WHERE type = 'table'")).all()
                 autoincrement = sorted(name for name, sql in tables if "AUTOINCREMENT" in sql)
-                assert autoincrement == ["activity_log", "events", "rooms", "slots", "topics"]
+                assert autoincrement == [
+                    "action_items",
+                    "activity_log",
+                    "events",
+                    "photos",
+                    "result_versions",
+                    "results",
+                    "rooms",
+                    "slots",
+                    "topics",
+                ]
         db.engine.dispose()
