@@ -164,20 +164,18 @@ def _clean_attendees(errors: FieldErrors, value: Any) -> int | None:
 
 def _link_problem(value: Any) -> str | None:
     """Why a link cannot be kept, or None: only http(s) addresses with a host, no spaces or markup."""
-    if not isinstance(value, str) or not value.strip():
+    value = value.strip() if isinstance(value, str) else ""
+    try:
+        parts = urlsplit(value)
+        web = parts.scheme.lower() in {"http", "https"} and bool(parts.hostname)
+    except ValueError:
+        web = False
+    if not web:
         return _("An address starting with http:// or https://.")
-    value = value.strip()
     if len(value) > LINK_MAX:
         return _("At most %(max)d characters (you have %(n)d).", max=LINK_MAX, n=len(value))
     if any(ch.isspace() or ch in _URL_UNSAFE or unicodedata.category(ch)[0] == "C" for ch in value):
         return _('An address cannot contain spaces or the characters < > " ` \\ { } | ^.')
-    try:
-        parts = urlsplit(value)
-        host = parts.hostname
-    except ValueError:
-        host = None
-    if parts.scheme.lower() not in {"http", "https"} or not host:
-        return _("An address starting with http:// or https://.")
     return None
 
 
