@@ -52,6 +52,14 @@ def _not_an_image() -> DomainError:
     )
 
 
+def _too_many_pixels() -> DomainError:
+    return DomainError(
+        "invalid",
+        _("This image has too many pixels (at most 40 megapixels)."),
+        fields={"photo": _("At most 40 megapixels.")},
+    )
+
+
 def _jpeg(image: Image.Image, quality: int) -> bytes:
     out = BytesIO()
     image.save(out, "JPEG", quality=quality, optimize=True)  # no exif=, xmp= or comment=: nothing of the original
@@ -68,17 +76,15 @@ def prepare_photo(data: bytes) -> Prepared:
                 raise _not_an_image()
             width, height = opened.size
             if width * height > PIXELS_MAX or width < 1 or height < 1:
-                raise DomainError(
-                    "invalid",
-                    _("This image has too many pixels (at most 40 megapixels)."),
-                    fields={"photo": _("At most 40 megapixels.")},
-                )
+                raise _too_many_pixels()
             opened.draft("RGB", (LONGEST_SIDE, LONGEST_SIDE))  # JPEG: decode at a reduced scale, faster
             upright = ImageOps.exif_transpose(opened)
             upright.load()
     except DomainError:
         raise
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):  # Pillow's own guard, when opening
+        raise _too_many_pixels() from None
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
         raise _not_an_image() from None
     if upright.mode in {"RGBA", "LA", "P", "PA"}:
         rgba = upright.convert("RGBA")
@@ -156,6 +162,25 @@ def delete_photo(event: Event, *, actor: Actor, topic_id: Any, photo_id: Any) ->
         db.session.delete(_photo_of(event.id, topic.id, photo_id))
         revision = db.session.get(Event, event.id).revision
         log_step(event.id, actor=actor, action="photo_delete", revision=revision, topic_id=topic.id)
+
+
+def hide_photo(event: Event, *, actor: Actor, topic_id: Any, photo_id: Any, data: Any) -> dict[str, Any]:
+    """Hide a photo from the public report and everyone but the organizers, or show it again (organizers)."""
+    if not actor.is_organizer(event.id):
+        raise DomainError("forbidden", _("Only the organizers can do this."))
+    if not isinstance(data, dict) or set(data) != {"hidden"} or not isinstance(data["hidden"], bool):
+        raise DomainError(
+            "invalid", _("Please check the marked fields."), fields={"hidden": _("Must be true or false.")}
+        )
+    with write_transaction():
+        topic = live_topic(event.id, topic_id)
+        photo = _photo_of(event.id, topic.id, photo_id)
+        photo.hidden = data["hidden"]
+        revision = db.session.get(Event, event.id).revision
+        action = "photo_hide" if photo.hidden else "photo_show"
+        log_step(event.id, actor=actor, action=action, revision=revision, topic_id=topic.id)
+        shown = {**photo_urls(event.slug, photo.id), "hidden": photo.hidden}
+    return shown
 
 
 def photo_file(event: Event, *, actor: Actor, photo_id: int, thumb: bool) -> tuple[bytes, str]:

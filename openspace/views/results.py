@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 
 from ..broadcast import announce
 from ..errors import DomainError
-from ..photos import PHOTO_MAX_BYTES, add_photo, delete_photo, photo_file
+from ..photos import PHOTO_MAX_BYTES, add_photo, delete_photo, hide_photo, photo_file
 from ..results import get_result, history, review_result, save_result, update_action_item
 from .api import _event, _json_body, write_limits
 from .people import current_actor
@@ -70,6 +70,15 @@ def remove_photo(slug: str, topic_id: int, photo_id: int) -> Response:
     event = _event(slug)
     delete_photo(event, actor=current_actor(), topic_id=topic_id, photo_id=photo_id)
     return jsonify({"ok": True})
+
+
+@bp.patch(f"{RESULT}/photos/<id:photo_id>")
+@write_limits
+def mark_photo(slug: str, topic_id: int, photo_id: int) -> Response:
+    """Hide a photo from everyone but the organizers ({"hidden": true}) or show it again (organizers)."""
+    event = _event(slug)
+    shown = hide_photo(event, actor=current_actor(), topic_id=topic_id, photo_id=photo_id, data=_json_body())
+    return jsonify(shown)
 
 
 @bp.post(f"{RESULT}/review")
