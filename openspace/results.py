@@ -24,11 +24,9 @@ from .extensions import db
 from .fields import FieldErrors, clean_text, valid_id
 from .identity import Actor
 from .models import (
-    ACTION_STATUSES,
     ATTENDEES_MAX,
     LINK_MAX,
     LINKS_MAX,
-    NOTE_MAX,
     RESULT_TEXT_MAX,
     WHAT_MAX,
     WHO_MAX,
@@ -95,7 +93,7 @@ def item_dict(item: ActionItem, *, organizer: bool = False) -> dict[str, Any]:
     return shown
 
 
-def _items(result: Result | None) -> list[ActionItem]:
+def result_items(result: Result | None) -> list[ActionItem]:
     if result is None or result.id is None:
         return []
     return list(
@@ -120,7 +118,7 @@ def result_dict(slug: str, result: Result | None, *, organizer: bool = False) ->
     shown: dict[str, Any] = {
         "summary": result.summary if result else "",
         "insights": result.insights if result else "",
-        "action_items": [item_dict(i, organizer=organizer) for i in _items(result)],
+        "action_items": [item_dict(i, organizer=organizer) for i in result_items(result)],
         "attendees": result.attendees if result else None,
         "links": list(result.links or []) if result else [],
         "photos": photos,
@@ -140,7 +138,7 @@ def get_result(event: Event, *, topic_id: Any, actor: Actor) -> dict[str, Any]:
     return result_dict(event.slug, result, organizer=actor.is_organizer(event.id))
 
 
-def _clean_date(errors: FieldErrors, data: dict[str, Any], name: str) -> date | None:
+def clean_date(errors: FieldErrors, data: dict[str, Any], name: str) -> date | None:
     value = data.get(name)
     if value is None or value == "":
         return None
@@ -210,7 +208,7 @@ def _clean_items(errors: FieldErrors, value: Any) -> list[dict[str, Any]] | None
             "id": item_id,
             "what": clean_text(own, item, "what", max_length=WHAT_MAX, required=True),
             "who": clean_text(own, item, "who", max_length=WHO_MAX),
-            "due": _clean_date(own, item, "due"),
+            "due": clean_date(own, item, "due"),
         }
         for name, message in own.errors.items():
             errors.add(f"{key}.{name}", message)
@@ -251,7 +249,7 @@ def contributor_role(event_id: int, actor: Actor, topic: Topic) -> str:
     return "host" if actor.owns(topic.author_hash) else "participant"
 
 
-def _content(result: Result, items: list[ActionItem]) -> dict[str, Any]:
+def result_content(result: Result, items: list[ActionItem]) -> dict[str, Any]:
     """What a version keeps of a result."""
     return {
         "summary": result.summary,
@@ -284,7 +282,8 @@ def _replace_items(result: Result, current: list[ActionItem], sent: list[dict[st
     db.session.flush()
 
 
-def _state_for(content: dict[str, Any], *, reviewed: bool) -> str:
+def state_for(content: dict[str, Any], *, reviewed: bool) -> str:
+    """A result's state from its content: documented (or reviewed) once it says something, else a draft."""
     if content["summary"] or content["insights"] or content["action_items"]:
         return "reviewed" if reviewed else "documented"
     return "draft"
@@ -294,7 +293,7 @@ class _Unchanged(Exception):
     """A save that changes nothing: rolled back, answered with the current result."""
 
 
-def _result_change(event_id: int, revision: int, topic: Topic, result: Result) -> Change:
+def result_change(event_id: int, revision: int, topic: Topic, result: Result) -> Change:
     """The one delta of a result's new state: the topic with its quiet mark, and the result's state and version."""
     topic.result_state = result.state
     db.session.flush()
@@ -319,24 +318,24 @@ def save_result(event: Event, *, actor: Actor, topic_id: Any, data: Any) -> tupl
                     _("Someone saved this result meanwhile. Compare their text with yours, then save again."),
                     extra={"current": result_dict(event.slug, result, organizer=organizer)},
                 )
-            items = _items(result)
-            before, before_state = _content(result, items), result.state
+            items = result_items(result)
+            before, before_state = result_content(result, items), result.state
             for name in ("summary", "insights", "attendees", "links"):
                 if name in fields:
                     setattr(result, name, fields[name])
             if "action_items" in fields:
                 _replace_items(result, items, fields["action_items"])
-                items = _items(result)
-            after = _content(result, items)
+                items = result_items(result)
+            after = result_content(result, items)
             if after == before and result.version > 0:
                 raise _Unchanged
-            result.state = _state_for(after, reviewed=before_state == "reviewed" and role == "organizer")
+            result.state = state_for(after, reviewed=before_state == "reviewed" and role == "organizer")
             result.version += 1
             result.updated_at, result.updated_by = utcnow(), role
             db.session.add(
                 ResultVersion(result_id=result.id, version=result.version, state=result.state, role=role, **after)
             )
-            change = _result_change(event_id, revision, topic, result)
+            change = result_change(event_id, revision, topic, result)
             log_step(
                 event_id,
                 actor=actor,
@@ -375,89 +374,3 @@ def history(event: Event, *, topic_id: Any) -> list[dict[str, Any]]:
         }
         for row in rows
     ]
-
-
-def _require_organizer(event_id: int, actor: Actor) -> None:
-    if not actor.is_organizer(event_id):
-        raise DomainError("forbidden", _("Only the organizers can do this."))
-
-
-def review_result(event: Event, *, actor: Actor, topic_id: Any, data: Any) -> tuple[dict[str, Any], Change]:
-    """Mark a documented result reviewed (or back to documented), and hide it from the public report or show it."""
-    _require_organizer(event.id, actor)
-    if not isinstance(data, dict):
-        raise DomainError("bad_request", _("Expected a JSON object."))
-    errors = FieldErrors()
-    if data.get("state") not in {"reviewed", "documented"}:
-        errors.add("state", _("Either reviewed or documented."))
-    if "hidden" in data and not isinstance(data["hidden"], bool):
-        errors.add("hidden", _("Must be true or false."))
-    errors.raise_if_any()
-    with write_transaction():
-        revision = bump_revision(event.id)
-        topic = live_topic(event.id, topic_id)
-        result = result_row(topic)
-        content = _content(result, _items(result))
-        if _state_for(content, reviewed=False) != "documented":
-            raise DomainError(
-                "invalid",
-                _("Nothing has been documented for this session yet."),
-                fields={"state": _("Document the session first.")},
-            )
-        before = {"state": result.state, "hidden": result.hidden}
-        result.state = _state_for(content, reviewed=data["state"] == "reviewed")
-        result.hidden = data.get("hidden", result.hidden)
-        change = _result_change(event.id, revision, topic, result)
-        log_step(
-            event.id,
-            actor=actor,
-            action="result_review",
-            revision=revision,
-            topic_id=topic.id,
-            before=before,
-            after={"state": result.state, "hidden": result.hidden},
-        )
-        reviewed = result_dict(event.slug, result, organizer=True)
-    return reviewed, change
-
-
-def update_action_item(event: Event, *, actor: Actor, item_id: Any, data: Any) -> dict[str, Any]:
-    """Track an action item after the event: its status, owner, due date and a note (organizers only)."""
-    _require_organizer(event.id, actor)
-    allowed = {"status", "owner", "due", "note"}
-    if not isinstance(data, dict) or not data or set(data) - allowed:
-        raise DomainError("bad_request", _("Expected status, owner, due and/or note."))
-    errors = FieldErrors()
-    values: dict[str, Any] = {}
-    if "status" in data:
-        if data["status"] not in ACTION_STATUSES:
-            errors.add("status", _("One of open, in_progress, done, dropped."))
-        values["status"] = data["status"]
-    if "owner" in data:
-        values["owner"] = clean_text(errors, data, "owner", max_length=WHO_MAX)
-    if "note" in data:
-        values["note"] = clean_text(errors, data, "note", max_length=NOTE_MAX, multiline=True)
-    if "due" in data:
-        values["due"] = _clean_date(errors, data, "due")
-    errors.raise_if_any()
-    with write_transaction():
-        item = db.session.get(ActionItem, item_id) if valid_id(item_id) is not None else None
-        if item is None or item.event_id != event.id:
-            raise DomainError("not_found", _("This action item does not exist (any more)."))
-        before = {"status": item.status}
-        for name, value in values.items():
-            setattr(item, name, value)
-        db.session.flush()
-        topic_of = db.session.scalar(select(Result.topic_id).where(Result.id == item.result_id))
-        revision = db.session.get(Event, event.id).revision
-        log_step(
-            event.id,
-            actor=actor,
-            action="action_item",
-            revision=revision,
-            topic_id=topic_of,
-            before=before,
-            after={"status": item.status},
-        )
-        shown = item_dict(item, organizer=True)
-    return shown

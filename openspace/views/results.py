@@ -9,8 +9,9 @@ from flask_babel import gettext as _
 
 from ..broadcast import announce
 from ..errors import DomainError
+from ..followup import review_result, update_action_item
 from ..photos import PHOTO_MAX_BYTES, add_photo, delete_photo, hide_photo, photo_file
-from ..results import get_result, history, review_result, save_result, update_action_item
+from ..results import get_result, history, save_result
 from .api import _event, _json_body, write_limits
 from .people import current_actor
 
