@@ -66,7 +66,7 @@ def review_result(event: Event, *, actor: Actor, topic_id: Any, data: Any) -> tu
             revision=revision,
             topic_id=topic.id,
             before=before,
-            after={"state": result.state, "hidden": result.hidden},
+            after={"state": result.state, "hidden": result.hidden, "title": topic.title},
         )
         reviewed = result_dict(event.slug, result, organizer=True)
     return reviewed, change

@@ -343,7 +343,7 @@ def save_result(event: Event, *, actor: Actor, topic_id: Any, data: Any) -> tupl
                 revision=revision,
                 topic_id=topic.id,
                 before={"version": result.version - 1, "state": before_state},
-                after={"version": result.version, "state": result.state},
+                after={"version": result.version, "state": result.state, "title": topic.title},
             )
             saved = result_dict(event.slug, result, organizer=organizer)
     except _Unchanged:

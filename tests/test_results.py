@@ -369,3 +369,26 @@ def test_a_save_sends_watchers_exactly_one_result_changed_delta(app, host, topic
     refused = save(host, topic_id, {"version": 0, "summary": "alt"})
     assert refused.status_code == 409
     assert received(watcher, "wall_changed") == []
+
+
+def test_saves_and_reviews_are_logged_with_versions_and_states_only(orga, host, topic_id):
+    save(host, topic_id, full_body())
+    orga.call("post", path(topic_id, "/review"), {"state": "reviewed"})
+    steps = orga.call("get", "log").get_json()["steps"]
+    assert [(s["action"], s["actor"], s["topic_id"], s["before"], s["after"]) for s in steps[:2]] == [
+        (
+            "result_review",
+            "organizer",
+            topic_id,
+            {"state": "documented", "hidden": False},
+            {"state": "reviewed", "hidden": False, "title": "Retouren senken"},
+        ),
+        (
+            "result",
+            "participant",
+            topic_id,
+            {"version": 0, "state": "missing"},
+            {"version": 1, "state": "documented", "title": "Retouren senken"},
+        ),
+    ]
+    assert steps[1]["revision"] + 1 == steps[0]["revision"]
