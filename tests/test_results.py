@@ -392,3 +392,35 @@ def test_saves_and_reviews_are_logged_with_versions_and_states_only(orga, host, 
         ),
     ]
     assert steps[1]["revision"] + 1 == steps[0]["revision"]
+
+
+def test_of_many_saves_on_one_version_at_once_exactly_one_wins(app, host, topic_id):
+    import threading
+
+    people = [Participant(app, SLUG) for _ in range(6)]
+    barrier = threading.Barrier(len(people))
+    answers = [None] * len(people)
+
+    def attempt(index):
+        barrier.wait()
+        response = save(people[index], topic_id, {"version": 0, "summary": f"Fassung {index}"})
+        answers[index] = (response.status_code, response.get_json())
+
+    threads = [threading.Thread(target=attempt, args=(i,)) for i in range(len(people))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(status for status, _ in answers) == [200] + [409] * (len(people) - 1)
+    winner = next(body for status, body in answers if status == 200)
+    assert all(body["current"] == winner for status, body in answers if status == 409)
+    assert [v["version"] for v in host.call("get", path(topic_id, "/history")).get_json()["versions"]] == [1]
+
+
+def test_a_result_saved_after_an_organizer_step_does_not_stop_undoing_it(orga, host, topic_id):
+    assert orga.call("post", f"topics/{topic_id}/pin").status_code == 200
+    assert save(host, topic_id, full_body()).status_code == 200
+    undone = orga.call("post", "undo")
+    assert (undone.status_code, undone.get_json()["undone"]["action"]) == (200, "pin")
+    [topic] = host.wall().get_json()["topics"]
+    assert (topic["pinned"], topic["result_state"]) == (False, "documented")
