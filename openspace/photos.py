@@ -12,6 +12,7 @@ from io import BytesIO
 from typing import Any
 
 from flask_babel import gettext as _
+from gevent import get_hub, monkey
 from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import func, select
 
@@ -66,37 +67,52 @@ def _jpeg(image: Image.Image, quality: int) -> bytes:
     return out.getvalue()
 
 
+def _reencode(data: bytes) -> Prepared | str:
+    """Decode, turn upright, shrink and re-encode; or why not ("format", "pixels"). Pure: no app context needed."""
+    try:
+        with Image.open(BytesIO(data)) as opened:  # reads the header only
+            if opened.format not in FORMATS:
+                return "format"
+            width, height = opened.size
+            if width * height > PIXELS_MAX or width < 1 or height < 1:
+                return "pixels"
+            opened.draft("RGB", (LONGEST_SIDE, LONGEST_SIDE))  # JPEG: decode at a reduced scale, faster
+            upright = ImageOps.exif_transpose(opened)
+            upright.load()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):  # Pillow's own guard, when opening
+        return "pixels"
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
+        return "format"
+    transparent = upright.mode in {"RGBA", "LA", "P", "PA"}
+    image = upright.convert("RGBA" if transparent else "RGB")
+    image.thumbnail((LONGEST_SIDE, LONGEST_SIDE), Image.Resampling.LANCZOS)  # shrink first: less memory after
+    if transparent:
+        flat = Image.new("RGB", image.size, "white")
+        flat.paste(image, mask=image.getchannel("A"))
+        image = flat
+    image.info.clear()
+    thumb = image.copy()
+    thumb.thumbnail((THUMB_SIDE, THUMB_SIDE), Image.Resampling.LANCZOS)
+    return Prepared(_jpeg(image, JPEG_QUALITY), _jpeg(thumb, 80), image.width, image.height)
+
+
+def _off_the_loop(data: bytes) -> Prepared | str:
+    """Under gevent, re-encode in its thread pool (Pillow releases the GIL), so other clients are not held up."""
+    if not monkey.is_module_patched("threading"):
+        return _reencode(data)
+    return get_hub().threadpool.apply(_reencode, (data,))
+
+
 def prepare_photo(data: bytes) -> Prepared:
     """Check and re-encode an upload; refuses (422) what is too large, not an image, or a decompression bomb."""
     if len(data) > PHOTO_MAX_BYTES:
         raise DomainError("too_large", _("A photo may have at most 10 MB."), fields={"photo": _("At most 10 MB.")})
-    try:
-        with Image.open(BytesIO(data)) as opened:  # reads the header only
-            if opened.format not in FORMATS:
-                raise _not_an_image()
-            width, height = opened.size
-            if width * height > PIXELS_MAX or width < 1 or height < 1:
-                raise _too_many_pixels()
-            opened.draft("RGB", (LONGEST_SIDE, LONGEST_SIDE))  # JPEG: decode at a reduced scale, faster
-            upright = ImageOps.exif_transpose(opened)
-            upright.load()
-    except DomainError:
-        raise
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):  # Pillow's own guard, when opening
-        raise _too_many_pixels() from None
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
-        raise _not_an_image() from None
-    if upright.mode in {"RGBA", "LA", "P", "PA"}:
-        rgba = upright.convert("RGBA")
-        flat = Image.new("RGB", rgba.size, "white")
-        flat.paste(rgba, mask=rgba.getchannel("A"))
-    else:
-        flat = upright.convert("RGB")
-    flat.info.clear()
-    flat.thumbnail((LONGEST_SIDE, LONGEST_SIDE), Image.Resampling.LANCZOS)
-    thumb = flat.copy()
-    thumb.thumbnail((THUMB_SIDE, THUMB_SIDE), Image.Resampling.LANCZOS)
-    return Prepared(_jpeg(flat, JPEG_QUALITY), _jpeg(thumb, 80), flat.width, flat.height)
+    prepared = _off_the_loop(data)
+    if prepared == "pixels":
+        raise _too_many_pixels()
+    if isinstance(prepared, str):
+        raise _not_an_image()
+    return prepared
 
 
 def _photo_count(result_id: int) -> int:
