@@ -20,6 +20,7 @@ from .activity import log_step
 from .database import write_transaction
 from .errors import DomainError
 from .extensions import db
+from .fields import valid_id
 from .identity import Actor
 from .models import Event, Photo, Result, Topic
 from .results import contributor_role, live_topic, photo_urls, result_row
@@ -161,7 +162,7 @@ def add_photo(event: Event, *, actor: Actor, topic_id: Any, data: bytes) -> dict
 
 
 def _photo_of(event_id: int, topic_id: int, photo_id: Any) -> Photo:
-    photo = db.session.get(Photo, photo_id) if isinstance(photo_id, int) else None
+    photo = db.session.get(Photo, photo_id) if valid_id(photo_id) is not None else None
     if photo is not None and photo.event_id == event_id:
         result_topic = db.session.scalar(select(Result.topic_id).where(Result.id == photo.result_id))
         if result_topic == topic_id:
@@ -199,9 +200,11 @@ def hide_photo(event: Event, *, actor: Actor, topic_id: Any, photo_id: Any, data
     return shown
 
 
-def photo_file(event: Event, *, actor: Actor, photo_id: int, thumb: bool) -> tuple[bytes, str]:
+def photo_file(event: Event, *, actor: Actor, photo_id: Any, thumb: bool) -> tuple[bytes, str]:
     """The bytes and content type of a photo (or its thumbnail); hidden ones, or those of a topic no longer on
     the wall, only for organizers."""
+    if valid_id(photo_id) is None:
+        raise DomainError("not_found", _("This photo does not exist (any more)."))
     row = db.session.execute(
         select(Photo.id, Photo.hidden, Photo.content_type, Topic.status)
         .join(Result, Result.id == Photo.result_id)

@@ -212,4 +212,26 @@ def test_hidden_photos_are_for_organizers_only_and_only_the_host_or_organizers_r
 def test_photos_of_another_event_are_not_served_under_this_one(app, host, topic_id):
     photo = upload(host, topic_id, jpeg()).get_json()
     assert host.client.get(f"/e/zukunft/photos/{photo['id']}.jpg").status_code == 404
-    assert host.client.get(f"/e/{SLUG}/photos/99999.jpg").status_code == 404
+    for huge in ("99999", "2147483648", "9" * 60):  # past the largest id: 404, never a database error
+        assert host.client.get(f"/e/{SLUG}/photos/{huge}.jpg").status_code == 404
+        assert host.client.get(f"/e/{SLUG}/photos/{huge}/thumb.jpg").status_code == 404
+        assert host.call("delete", path(topic_id, f"/photos/{huge}")).status_code == 404
+        assert host.call("get", path(huge)).status_code == 404
+        assert host.call("patch", f"action-items/{huge}", {"status": "done"}).status_code in (403, 404)
+
+
+def test_under_gevent_photos_are_re_encoded_in_its_thread_pool(app, monkeypatch):
+    import threading
+
+    from openspace import photos
+
+    threads = []
+    reencode = photos._reencode
+    monkeypatch.setattr(photos.monkey, "is_module_patched", lambda name: True)
+    monkeypatch.setattr(photos, "_reencode", lambda data: threads.append(threading.get_ident()) or reencode(data))
+    with app.test_request_context():
+        prepared = photos.prepare_photo(jpeg(3000, 1000))
+        with pytest.raises(photos.DomainError):
+            photos.prepare_photo(b"kein Bild")
+    assert (prepared.width, prepared.height, len(threads)) == (2000, 667, 2)
+    assert threading.get_ident() not in threads
