@@ -3,10 +3,13 @@ per-field refusals, the history with roles, organizer review and action-item fol
 
 from __future__ import annotations
 
+import itertools
 from datetime import datetime
 
 import pytest
 from conftest import Organizer, Participant, make_app, topic_body
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from test_moderation import received, watch
 
 from openspace.wall import apply_change
@@ -424,3 +427,60 @@ def test_a_result_saved_after_an_organizer_step_does_not_stop_undoing_it(orga, h
     assert (undone.status_code, undone.get_json()["undone"]["action"]) == (200, "pin")
     [topic] = host.wall().get_json()["topics"]
     assert (topic["pinned"], topic["result_state"]) == (False, "documented")
+
+
+# ---------------------------------------------------------------- anything a client may send
+
+
+_databases = itertools.count(1)
+
+_text = st.text(max_size=30) | st.sampled_from(["", "<i>x</i>", "javascript:x", "https://ok.example", "2026-03-31"])
+_scalar = st.none() | st.booleans() | st.integers(-(2**70), 2**70) | st.floats() | _text
+_json = st.recursive(_scalar, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_text, inner, max_size=3))
+_item = st.dictionaries(st.sampled_from(["id", "what", "who", "due", "status"]), _json, max_size=5)
+_fields = {
+    "version": st.integers(-2, 3) | _json,
+    "summary": _json,
+    "insights": _json,
+    "attendees": st.integers(-5, 100_005) | _json,
+    "links": st.lists(_text | _json, max_size=12) | _json,
+    "action_items": st.lists(_item | _json, max_size=4) | _json,
+}
+_bodies = st.fixed_dictionaries({}, optional=_fields) | _json
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def fuzzed(request, tmp_path_factory):
+    """One app per database for the whole fuzz run, with one topic to document."""
+    from conftest import build_event
+
+    tmp = tmp_path_factory.mktemp(f"results-{request.param}")
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp / 'fuzz.sqlite3'}"
+    else:
+        url = request.getfixturevalue("postgres_for_suite").new_database(f"results_fuzz_{next(_databases)}")
+    app = make_app(tmp, DATABASE_URL=url, RATELIMIT_ENABLED=False)
+    build_event(app, slug=SLUG)
+    person = Participant(app, SLUG)
+    topic = person.post(topic_body(room_id=None, slot_id=None)).get_json()["topic"]["id"]
+    yield person, topic
+    from openspace.extensions import db
+
+    with app.app_context():
+        db.engine.dispose()
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(body=_bodies)
+def test_fuzz_save_answers_clearly_and_a_refusal_changes_nothing(fuzzed, body):
+    person, topic = fuzzed
+    before = person.call("get", path(topic)).get_json()
+    response = save(person, topic, body)
+    assert response.status_code in {200, 400, 409, 422}, (response.status_code, response.get_data(as_text=True))
+    answer = response.get_json()
+    after = person.call("get", path(topic)).get_json()
+    if response.status_code == 200:
+        assert answer == after
+    else:
+        assert (answer["ok"], after) == (False, before)
+        assert answer["code"] == {400: "bad_request", 409: "conflict", 422: "invalid"}[response.status_code]
