@@ -13,7 +13,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from gevent import get_hub, monkey
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps
 from sqlalchemy import func, select
 
 from .activity import log_step
@@ -31,7 +31,7 @@ PIXELS_MAX = 40_000_000  # a 40 MP phone camera; more is refused before decoding
 LONGEST_SIDE = 2000
 THUMB_SIDE = 400
 JPEG_QUALITY = 85
-FORMATS = ("JPEG", "PNG", "WEBP")
+FORMATS = ("JPEG", "MPO", "PNG", "WEBP")  # MPO: a phone's JPEG with a second, depth or preview, image in it
 
 Image.MAX_IMAGE_PIXELS = PIXELS_MAX  # Pillow's own guard, for any decoding outside prepare_photo as well
 
@@ -80,10 +80,15 @@ def _reencode(data: bytes) -> Prepared | str:
             opened.draft("RGB", (LONGEST_SIDE, LONGEST_SIDE))  # JPEG: decode at a reduced scale, faster
             upright = ImageOps.exif_transpose(opened)
             upright.load()
+        return _shrunk(upright)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):  # Pillow's own guard, when opening
         return "pixels"
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
+    except Exception:  # a malformed upload makes decoders raise nearly anything: it is no photo we can read
         return "format"
+
+
+def _shrunk(upright: Image.Image) -> Prepared:
+    """The photo at most LONGEST_SIDE and its thumbnail, as JPEG, transparency on white, no metadata."""
     transparent = upright.mode in {"RGBA", "LA", "P", "PA"}
     image = upright.convert("RGBA" if transparent else "RGB")
     image.thumbnail((LONGEST_SIDE, LONGEST_SIDE), Image.Resampling.LANCZOS)  # shrink first: less memory after

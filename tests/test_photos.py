@@ -8,7 +8,9 @@ import zlib
 from io import BytesIO
 
 import pytest
-from conftest import Participant, topic_body
+from conftest import Participant, make_app, topic_body
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from PIL import ExifTags, Image
 from test_results import SLUG, app, host, orga, path, save  # noqa: F401 - the same fixtures
 
@@ -235,3 +237,57 @@ def test_under_gevent_photos_are_re_encoded_in_its_thread_pool(app, monkeypatch)
             photos.prepare_photo(b"kein Bild")
     assert (prepared.width, prepared.height, len(threads)) == (2000, 667, 2)
     assert threading.get_ident() not in threads
+
+
+@pytest.fixture
+def texts_app(tmp_path):
+    """An app only for its messages: the image checks themselves touch no database."""
+    app = make_app(tmp_path)
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_a_phone_jpeg_with_a_second_image_inside_mpo_is_accepted(texts_app):
+    from openspace.photos import prepare_photo
+
+    first, second = Image.new("RGB", (64, 48), "red"), Image.new("RGB", (32, 24), "blue")
+    out = BytesIO()
+    first.save(out, "MPO", save_all=True, append_images=[second])
+    with Image.open(BytesIO(out.getvalue())) as check:
+        assert check.format == "MPO"
+    with texts_app.test_request_context():
+        prepared = prepare_photo(out.getvalue())
+    assert (prepared.width, prepared.height) == (64, 48)
+
+
+_SEEDS = [jpeg(60, 40, orientation=6, gps=True)]
+_png = BytesIO()
+Image.new("P", (30, 20)).save(_png, "PNG", transparency=0)
+_SEEDS.append(_png.getvalue())
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning:PIL.TiffImagePlugin")  # Pillow reading damaged EXIF
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    seed=st.sampled_from(_SEEDS),
+    cuts=st.lists(st.tuples(st.integers(0, 10_000), st.integers(0, 255)), max_size=6),
+    keep=st.integers(0, 10_000),
+)
+def test_fuzz_damaged_images_are_re_encoded_or_refused_never_an_error(texts_app, seed, cuts, keep):
+    from openspace.errors import DomainError
+    from openspace.photos import prepare_photo
+
+    data = bytearray(seed)
+    for position, value in cuts:
+        data[position % len(data)] = value
+    data = bytes(data[: max(8, keep)])
+    with texts_app.test_request_context():
+        try:
+            prepared = prepare_photo(data)
+        except DomainError as refusal:
+            assert (refusal.code, refusal.status) == ("invalid", 422)
+            return
+    assert max(prepared.width, prepared.height) <= 2000
+    with Image.open(BytesIO(prepared.image)) as image:
+        assert (image.format, dict(image.getexif())) == ("JPEG", {})
