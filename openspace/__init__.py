@@ -35,6 +35,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent / "migrations"), render_as_batch=True)
     limiter.init_app(app)  # before CSRF, so refused floods count too
+    from .views.results import allow_photo_upload
+
+    app.before_request(allow_photo_upload)  # before CSRF reads (and size-checks) the form
     csrf.init_app(app)
     from . import i18n
 
@@ -42,7 +45,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     from . import pdf, security, sockets  # noqa: F401 - registers socket handlers before init_app
     from .cli import register_cli
-    from .views import api, control, exports, frame, moderation, organizer, pages, printables
+    from .views import api, control, exports, frame, moderation, organizer, pages, printables, results
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(organizer.bp)
@@ -54,6 +57,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     pdf.init_app(app)  # logs once when PDFs cannot be made here; the HTML printables work regardless
     app.register_blueprint(control.bp)
     app.register_blueprint(exports.bp)
+    app.register_blueprint(results.bp)
     security.init_app(app)
     register_cli(app)
 

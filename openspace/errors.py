@@ -23,6 +23,7 @@ class DomainError(Exception):
         "rate_limited": 429,
         "failed": 500,
         "unavailable": 503,
+        "too_large": 413,
     }
 
     def __init__(

@@ -8,8 +8,10 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     CheckConstraint,
+    Date,
     ForeignKey,
     Index,
+    LargeBinary,
     PrimaryKeyConstraint,
     String,
     Text,
@@ -171,6 +173,8 @@ class Topic(db.Model):
     pinned: Mapped[bool] = mapped_column(default=False, server_default=false())  # only organizers move it
     cohosts: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")  # hosts of merged topics
     merged_into_id: Mapped[int | None]  # a withdrawn topic merged into this one (no foreign key: kept as history)
+    # Its result's state, kept beside the result in the same transaction, so the wall shows it without a join.
+    result_state: Mapped[str] = mapped_column(String(16), default="missing", server_default="missing")
 
     event: Mapped[Event] = relationship(back_populates="topics")
 
@@ -224,3 +228,121 @@ class LogEntry(db.Model):
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     undone: Mapped[bool] = mapped_column(default=False, server_default=false())  # reverted by an organizer's undo
+
+
+RESULT_TEXT_MAX = 4000
+ATTENDEES_MAX = 100_000
+LINKS_MAX = 10
+LINK_MAX = 500
+WHAT_MAX = 300
+WHO_MAX = 120
+NOTE_MAX = 1000
+RESULT_STATES = ("missing", "draft", "documented", "reviewed")
+RESULT_ROLES = ("host", "participant", "organizer")
+ACTION_STATUSES = ("open", "in_progress", "done", "dropped")
+
+
+class Result(db.Model):
+    """What one session found: its summary, insights, attendees and links; `version` grows with every save."""
+
+    __tablename__ = "results"
+    __table_args__ = (
+        CheckConstraint("length(summary) <= 4000", name="summary_length"),
+        CheckConstraint("length(insights) <= 4000", name="insights_length"),
+        CheckConstraint("attendees IS NULL OR attendees BETWEEN 0 AND 100000", name="attendees_range"),
+        CheckConstraint("state IN ('missing', 'draft', 'documented', 'reviewed')", name="state_known"),
+        CheckConstraint(
+            "updated_by IS NULL OR updated_by IN ('host', 'participant', 'organizer')", name="updated_by_known"
+        ),
+        Index("ix_results_event_id", "event_id"),
+        NEVER_REUSE_IDS,
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    topic_id: Mapped[int] = mapped_column(ForeignKey("topics.id", ondelete="CASCADE"), unique=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    insights: Mapped[str] = mapped_column(Text, default="")
+    attendees: Mapped[int | None]
+    links: Mapped[list[str]] = mapped_column(JSON, default=list)
+    state: Mapped[str] = mapped_column(String(16), default="missing")
+    hidden: Mapped[bool] = mapped_column(default=False)  # left out of the public report
+    version: Mapped[int] = mapped_column(default=0)
+    updated_at: Mapped[datetime | None]
+    updated_by: Mapped[str | None] = mapped_column(String(16))
+
+
+class ResultVersion(db.Model):
+    """One saved version of a result, kept for good: who (host, participant, organizer — never a person) and when."""
+
+    __tablename__ = "result_versions"
+    __table_args__ = (
+        UniqueConstraint("result_id", "version", name="uq_result_versions_result_version"),
+        CheckConstraint("role IN ('host', 'participant', 'organizer')", name="role_known"),
+        NEVER_REUSE_IDS,
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    result_id: Mapped[int] = mapped_column(ForeignKey("results.id", ondelete="CASCADE"))
+    version: Mapped[int]
+    summary: Mapped[str] = mapped_column(Text)
+    insights: Mapped[str] = mapped_column(Text)
+    attendees: Mapped[int | None]
+    links: Mapped[list[str]] = mapped_column(JSON)
+    action_items: Mapped[list[dict[str, Any]]] = mapped_column(JSON)  # what, who, due as saved
+    state: Mapped[str] = mapped_column(String(16))
+    role: Mapped[str] = mapped_column(String(16))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ActionItem(db.Model):
+    """A follow-up a session agreed on (what, who, by when), tracked by the organizers after the event."""
+
+    __tablename__ = "action_items"
+    __table_args__ = (
+        CheckConstraint("length(what) BETWEEN 1 AND 300", name="what_length"),
+        CheckConstraint("length(who) <= 120", name="who_length"),
+        CheckConstraint("length(owner) <= 120", name="owner_length"),
+        CheckConstraint("length(note) <= 1000", name="note_length"),
+        CheckConstraint("status IN ('open', 'in_progress', 'done', 'dropped')", name="status_known"),
+        Index("ix_action_items_result_id", "result_id"),
+        Index("ix_action_items_event_id", "event_id"),
+        NEVER_REUSE_IDS,
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    result_id: Mapped[int] = mapped_column(ForeignKey("results.id", ondelete="CASCADE"))
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(default=0)
+    what: Mapped[str] = mapped_column(String(WHAT_MAX))
+    who: Mapped[str] = mapped_column(String(WHO_MAX), default="")
+    due: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    owner: Mapped[str] = mapped_column(String(WHO_MAX), default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class Photo(db.Model):
+    """A flipchart photo of a result, re-encoded on upload (upright, no EXIF, longest side 2,000 px) with a thumbnail.
+
+    The bytes live in the database, so every process (and PostgreSQL scale-out) serves them; they are loaded only
+    when a photo is served.
+    """
+
+    __tablename__ = "photos"
+    __table_args__ = (
+        CheckConstraint("content_type IN ('image/jpeg', 'image/png', 'image/webp')", name="content_type_known"),
+        Index("ix_photos_result_id", "result_id"),
+        NEVER_REUSE_IDS,
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    result_id: Mapped[int] = mapped_column(ForeignKey("results.id", ondelete="CASCADE"))
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    image: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    thumb: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    content_type: Mapped[str] = mapped_column(String(32), default="image/jpeg")
+    width: Mapped[int]
+    height: Mapped[int]
+    hidden: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -40,6 +40,7 @@ def topic_dict(topic: Topic) -> dict[str, Any]:
         "slot_id": topic.slot_id,
         "pinned": topic.pinned,
         "cohosts": list(topic.cohosts or ()),
+        "result_state": topic.result_state or "missing",  # a quiet mark on walls: missing, draft, documented, reviewed
         "created_at": topic.created_at.replace(tzinfo=UTC).isoformat(),
         "updated_at": topic.updated_at.replace(tzinfo=UTC).isoformat(),
     }

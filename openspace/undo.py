@@ -43,7 +43,8 @@ UNDOABLE = (
 # What a topic's log entry restores (the rest of logged_topic is derived or kept as it is).
 _TOPIC_FIELDS = ("title", "host", "goal", "context", "pinned", "cohosts", "status", "merged_into_id")
 _CELL_FIELDS = ("room_id", "slot_id", "wanted_room_id", "wanted_slot_id")
-_STAMPS = ("created_at", "updated_at")
+# Not compared either: a result is documented apart from moderation (and older entries lack result_state).
+_STAMPS = ("created_at", "updated_at", "result_state")
 
 
 def undo_last(event: Event, *, actor: Actor) -> tuple[Change, dict[str, Any]]:

@@ -22,6 +22,10 @@ def test_migrated_schema_matches_models(app):
             "blocked_participants",
             "announcements",
             "activity_log",
+            "results",
+            "result_versions",
+            "action_items",
+            "photos",
         }
 
 
@@ -30,7 +34,7 @@ def test_start_up_on_migrated_database_is_idempotent(app, tmp_path, database_url
 
     again = make_app(tmp_path, DATABASE_URL=database_url)
     with again.app_context(), db.engine.connect() as conn:
-        assert MigrationContext.configure(conn).get_current_revision() == "0006"  # the newest migration
+        assert MigrationContext.configure(conn).get_current_revision() == "0007"  # the newest migration
     with again.app_context():
         db.engine.dispose()
 
@@ -100,5 +104,16 @@ def test_upgrade_from_first_schema_keeps_every_row_and_never_reuses_ids(tmp_path
             if conn.dialect.name == "sqlite":  # every later migration kept it: no batch rebuild dropped it
                 tables = conn.execute(text("SELECT name, sql FROM sqlite_master WHERE type = 'table'")).all()
                 autoincrement = sorted(name for name, sql in tables if "AUTOINCREMENT" in sql)
-                assert autoincrement == ["activity_log", "announcements", "events", "rooms", "slots", "topics"]
+                assert autoincrement == [
+                    "action_items",
+                    "activity_log",
+                    "announcements",
+                    "events",
+                    "photos",
+                    "result_versions",
+                    "results",
+                    "rooms",
+                    "slots",
+                    "topics",
+                ]
         db.engine.dispose()
