@@ -78,7 +78,10 @@ export function startActivity({ live, page, csrf, locale }) {
     }
   }
 
+  let rotating = false;
+
   async function load() {
+    if (rotating) { soon(); return; }
     if (loading) return;
     loading = true;
     const data = await request("GET", "/log");
@@ -106,5 +109,7 @@ export function startActivity({ live, page, csrf, locale }) {
     soon();
   });
   live.socket.on("moderation_changed", soon);
+  document.addEventListener("organizer-link-rotating", () => { rotating = true; });
+  document.addEventListener("organizer-link-rotated", () => { rotating = false; });
   load();
 }

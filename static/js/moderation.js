@@ -142,7 +142,10 @@ export function startModeration({ live, page, texts, csrf, locale }) {
 
   node("mod-rotate").addEventListener("click", async () => {
     if (!window.confirm(texts.confirm_rotate)) return;
+    // Requests sent with the old rights while the new link is made would be refused: others wait for it.
+    document.dispatchEvent(new CustomEvent("organizer-link-rotating"));
     const data = await call("POST", `${eventBase}/organizer-link`);
+    document.dispatchEvent(new CustomEvent("organizer-link-rotated"));
     if (!data) return;
     const link = node("mod-new-link-url");
     link.textContent = data.organizer_link;
