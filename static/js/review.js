@@ -35,7 +35,15 @@ async function send(method, path, body) {
   return answer;
 }
 
-/** Replace the given parts (by id) with their fresh server-rendered copies. */
+/** A selector that finds the focused control again in a fresh copy of its part. */
+function focusKey(element) {
+  if (element.id) return `#${CSS.escape(element.id)}`;
+  const { action, photoId } = element.dataset || {};
+  if (action) return `button[data-action="${action}"]` + (photoId ? `[data-photo-id="${photoId}"]` : "");
+  return null;
+}
+
+/** Replace the given parts (by id) with their fresh server-rendered copies; focus stays on its control. */
 async function refresh(ids) {
   const response = await fetch(location.pathname, { headers: { Accept: "text/html" } });
   if (!response.ok) return;
@@ -43,7 +51,12 @@ async function refresh(ids) {
   for (const id of ids) {
     const now = node(id);
     const next = fresh.getElementById(id);
-    if (now && next) now.replaceWith(document.importNode(next, true));
+    if (now && next) {
+      const key = now.contains(document.activeElement) ? focusKey(document.activeElement) : null;
+      const copy = document.importNode(next, true);
+      now.replaceWith(copy);
+      if (key) (copy.querySelector(key) || copy.querySelector("button[data-action]"))?.focus();
+    }
     else if (!now && next && id.startsWith("session-")) {
       const copy = document.importNode(next, true);
       const after = next.nextElementSibling && node(next.nextElementSibling.id);
@@ -99,7 +112,8 @@ document.addEventListener("click", async (event) => {
     }
     await refresh([`session-${topicId}`, "review-summary"]);
     say(texts.saved);
-    node(`session-${topicId}`)?.querySelector(`button[data-action="${action}"]`)?.focus();
+    const article = node(`session-${topicId}`);
+    (article?.querySelector(focusKey(button)) || article?.querySelector("button[data-action]"))?.focus();
   } catch (error) {
     say(error.message, true);
   } finally {
