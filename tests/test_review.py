@@ -122,7 +122,7 @@ def test_report_is_404_before_publishing_except_for_organizers_and_public_after(
         assert b"not published yet" in page.data
         assert b"Thema 0" not in page.data
     mine = orga.client.get(f"/e/{SLUG}/report")
-    assert mine.status_code == 200
+    assert (mine.status_code, mine.headers["Cache-Control"]) == (200, "private, no-store")
     assert b"Not published yet: only organizers see this report." in mine.data
     assert publish(orga).status_code == 200
     for client in (host, outsider, orga):
@@ -131,6 +131,7 @@ def test_report_is_404_before_publishing_except_for_organizers_and_public_after(
         text = page.get_data(as_text=True)
         assert "Thema 0" in text and "Drei Maßnahmen gegen Retouren.\nErst die Größentabelle." in text
         assert "Größentabelle prüfen" in text and "14 attendees" in text
+        assert page.headers["Cache-Control"] == ("private, no-store" if client is orga else "no-cache")
         assert '<a href="https://pad.example.org/retouren" rel="nofollow noopener noreferrer">' in text
     assert publish(orga, False).status_code == 200
     assert host.client.get(f"/e/{SLUG}/report").status_code == 404
@@ -178,7 +179,7 @@ def test_review_page_is_for_organizers_only_and_lists_every_session_with_its_sta
     for client in (host, Participant(app, "zukunft")):
         assert client.client.get(f"/e/{SLUG}/organizer/review").status_code == 403
     page = orga.client.get(f"/e/{SLUG}/organizer/review")
-    assert page.status_code == 200
+    assert (page.status_code, page.headers["Cache-Control"]) == (200, "private, no-store")
     text = page.get_data(as_text=True)
     states = re.findall(r'id="session-(\d+)" data-topic-id="\d+" data-state="(\w+)"', text)
     assert states == [(str(documented), "documented"), (str(missing), "missing")]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, jsonify, render_template, request
+from flask import Blueprint, Response, abort, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -28,19 +28,32 @@ def publish(slug: str) -> Response:
     return jsonify({"ok": True, "event": shown, "revision": change.revision if change else event.revision})
 
 
+def _private(page: str) -> Response:
+    """An organizer-only page (hidden results, notes): never kept by a browser or proxy cache."""
+    response = make_response(page)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
 @bp.get("/e/<slug>/report")
-def report(slug: str) -> tuple[str, int]:
+def report(slug: str) -> Response:
     """The event's report: public once published; before that organizers only (404 for everyone else)."""
     event = load_event(slug)
     organizer = current_actor().is_organizer(event.id)
     if event.report_published_at is None and not organizer:
-        return render_template("error.html", message=_("The report of this event is not published yet.")), 404
+        page = render_template("error.html", message=_("The report of this event is not published yet."))
+        return make_response(page, 404)
     rows = report_rows(event, include_hidden=organizer)
-    return render_template("pages/report.html", event=event, rows=rows, organizer=organizer), 200
+    page = render_template("pages/report.html", event=event, rows=rows, organizer=organizer)
+    if organizer:
+        return _private(page)
+    response = make_response(page)
+    response.headers["Cache-Control"] = "no-cache"  # revalidated: unpublishing or hiding reaches every reader
+    return response
 
 
 @bp.get("/e/<slug>/organizer/review")
-def review(slug: str) -> str:
+def review(slug: str) -> Response:
     """The organizers' review of every session's result: states, hiding, action items, publishing."""
     event = load_event(slug)
     if not current_actor().is_organizer(event.id):
@@ -49,11 +62,11 @@ def review(slug: str) -> str:
     counts = {state: 0 for state in ("missing", "draft", "documented", "reviewed")}
     for session in rows.sessions:
         counts[session.result.state if session.result else "missing"] += 1
-    return render_template("organizer/review.html", event=event, rows=rows, counts=counts)
+    return _private(render_template("organizer/review.html", event=event, rows=rows, counts=counts))
 
 
 @bp.get("/organizer/follow-up")
-def follow_up() -> str:
+def follow_up() -> Response:
     """The action items of every event this browser organizes, filtered by status, owner and event (GET form)."""
     granted = current_actor().organizer_of
     events = list(
@@ -68,7 +81,7 @@ def follow_up() -> str:
     items = followup_items(
         {e.id for e in events}, status=status or None, owner=owner, event_id=chosen.id if chosen else None
     )
-    return render_template(
+    page = render_template(
         "organizer/followup.html",
         events=events,
         items=items,
@@ -77,3 +90,4 @@ def follow_up() -> str:
         chosen=chosen.slug if chosen else "",
         statuses=ACTION_STATUSES,
     )
+    return _private(page)
