@@ -246,3 +246,32 @@ def test_follow_up_without_organizer_rights_is_a_friendly_empty_page(app, host):
         text = page.get_data(as_text=True)
         assert "This browser organizes no event yet" in text
         assert "<table" not in text
+
+
+def test_report_rows_order_sessions_by_day_slot_and_room_and_leave_hidden_parts_out(app, orga, host):
+    from openspace.events import event_by_slug
+    from openspace.exports.report_rows import report_rows
+
+    late, first, second_room = post_topic(host, 3), post_topic(host, 0), post_topic(host, 1)  # 3: slot 2, room 1
+    other = Participant(app, SLUG)  # the host has pinned as many topics as one person may
+    unplaced = other.post(topic_body(title="Ohne Platz", room_id=None, slot_id=None)).get_json()["topic"]["id"]
+    assert save(host, first, full_body()).status_code == 200
+    assert save(host, late, full_body(summary="Versteckt")).status_code == 200
+    assert orga.call("post", path(late, "/review"), {"state": "documented", "hidden": True}).status_code == 200
+    shown_photo, hidden_photo = (upload(host, first, jpeg()).get_json()["id"] for _ in range(2))
+    assert orga.call("patch", path(first, f"/photos/{hidden_photo}"), {"hidden": True}).status_code == 200
+    with app.test_request_context():
+        event = event_by_slug(SLUG)
+        public = report_rows(event, include_hidden=False)
+        everything = report_rows(event, include_hidden=True)
+    assert [s.topic.id for s in public.sessions] == [first, second_room, late, unplaced]
+    [day] = public.days
+    assert [[s.topic.id for s in block.sessions] for block in day.slots] == [[first, second_room], [late]]
+    by_id = {s.topic.id: s.result for s in public.sessions}
+    assert by_id[late] is None and by_id[second_room] is None and by_id[unplaced] is None
+    assert [p.id for p in by_id[first].photos] == [shown_photo]
+    assert [(i.what, i.who, i.status) for i in by_id[first].items] == [("Größentabelle prüfen", "Ada", "open")]
+    full = {s.topic.id: s.result for s in everything.sessions}
+    assert (full[late].hidden, full[late].summary) == (True, "Versteckt")
+    assert [(p.id, p.hidden) for p in full[first].photos] == [(shown_photo, False), (hidden_photo, True)]
+    assert public.published is False
