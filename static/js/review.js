@@ -66,6 +66,21 @@ async function refresh(ids) {
   }
 }
 
+let queued = new Set();
+let queueTimer = null;
+
+/** Refresh parts changed elsewhere, a burst of deltas in one fetch (at most one every 400 ms). */
+function later(ids) {
+  ids.forEach((id) => queued.add(id));
+  if (queueTimer) return;
+  queueTimer = setTimeout(() => {
+    const due = [...queued];
+    queued = new Set();
+    queueTimer = null;
+    refresh(due);
+  }, 400);
+}
+
 function refreshSession(topicId) {
   const id = `session-${topicId}`;
   const article = node(id);
@@ -73,7 +88,7 @@ function refreshSession(topicId) {
     waiting.add(id);
     return;
   }
-  refresh([id, "review-summary"]);
+  later([id, "review-summary"]);
 }
 
 document.addEventListener("focusout", (event) => {
@@ -156,8 +171,8 @@ connectWall({
   onState: (state, change) => {
     if (!change) return;
     if (change.type === "result_changed" && change.result) refreshSession(change.result.topic_id);
-    else if (change.type === "event_updated") refresh(["review-summary"]);
-    else if (change.topic || change.topics || change.removed || change.topic_id) refresh(["review-sessions"]);
+    else if (change.type === "event_updated") later(["review-summary"]);
+    else if (change.topic || change.topics || change.removed || change.topic_id) later(["review-sessions"]);
   },
   onStatus: (status) => showStatus(node("status"), status, texts),
 });
