@@ -104,7 +104,7 @@ export function startResult({ page, rt, csrf, mayDeletePhotos }) {
     const row = el("li", { className: "item-row", dataset: item.id ? { id: item.id } : {} });
     const field = (name, label, attrs) => {
       const id = `r-item-${name}-${Math.random().toString(36).slice(2, 9)}`;
-      return el("span", { className: `item-field item-${name}` }, el("label", { for: id }, label),
+      return el("span", { className: `item-field item-field-${name}` }, el("label", { for: id }, label),
         el("input", { id, name: `item-${name}`, ...attrs }));
     };
     row.append(
@@ -204,13 +204,17 @@ export function startResult({ page, rt, csrf, mayDeletePhotos }) {
   function showConflict(current, message) {
     theirs = current;
     base = current.version;
+    shown = current; // the newest saved result; the form keeps the user's own text
+    stale = false;
+    render();
     const known = new Set(current.action_items.map((item) => item.id));
     for (const row of itemsList.children) if (row.dataset.id && !known.has(Number(row.dataset.id))) delete row.dataset.id;
     byId("r-conflict-lead").textContent = message;
-    const parts = [el("p", { className: "conflict-version" }, rt.conflict_theirs.replace("{n}", current.version))];
+    byId("r-conflict-heading").textContent = rt.conflict_theirs.replace("{n}", current.version);
+    const parts = [];
     for (const name of TEXT_FIELDS) {
       parts.push(el("div", { className: "conflict-part" }, el("h4", {}, rt[name]),
-        el("p", { className: "result-text", dataset: { theirs: name } }, current[name] || rt.empty),
+        el("p", { className: current[name] ? "result-text" : "result-text empty", dataset: { theirs: name } }, current[name] || rt.empty),
         current[name] ? el("button", { type: "button", className: "button small", dataset: { use: name } }, rt.use_theirs) : null));
     }
     if (current.action_items.length) {
