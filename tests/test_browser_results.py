@@ -110,11 +110,18 @@ def test_phone_documents_a_session_with_a_photo_and_board_and_wall_show_it_live(
     item.locator('[name="item-due"]').fill("2026-03-31")
     phone.fill("#r-attendees", "14")
     phone.fill("#r-links", "https://pad.example.org/retouren\n")
+    # A file that is no image is refused with the reason, and nothing is added.
+    phone.set_input_files(
+        "#r-gallery", files=[{"name": "notes.jpg", "mimeType": "image/jpeg", "buffer": b"not a photo"}]
+    )
+    expect(phone.locator("#r-upload-error")).to_have_text("“notes.jpg” was not added: Not a JPEG, PNG or WebP image.")
+    expect(phone.locator("#r-photos .photo")).to_have_count(0)
     phone.set_input_files(
         "#r-gallery", files=[{"name": "flipchart.jpg", "mimeType": "image/jpeg", "buffer": jpeg_bytes()}]
     )
     expect(phone.locator("#r-photos .photo")).to_have_count(1)
     expect(phone.locator("#r-upload-status")).to_have_text("Photo added.")
+    expect(phone.locator("#r-upload-error")).to_be_hidden()
     phone.wait_for_function(
         "() => { const img = document.querySelector('#r-photos img'); return img.naturalWidth > 0; }"
     )
@@ -147,6 +154,9 @@ def test_phone_documents_a_session_with_a_photo_and_board_and_wall_show_it_live(
     shoot(phone, "topic-results-360.png")
     shoot(board, "board-1366.png")
     shoot(wall, "wall-mark.png")
+    board.set_viewport_size({"width": 360, "height": 740})
+    shoot(board, "board-360.png")
+    board.set_viewport_size({"width": 1366, "height": 768})
     phone.click("#r-edit")
     shoot(phone, "topic-results-form-360.png")
     assert axe_violations(phone) == []
@@ -157,7 +167,7 @@ def test_phone_documents_a_session_with_a_photo_and_board_and_wall_show_it_live(
     wait_live(phone)
     expect(list_cell(phone, room_id, slot_id).locator(".result-mark")).to_have_count(1)
     expect(phone.locator("#result-reminders")).to_be_hidden()
-    watch.assert_clean()
+    watch.assert_clean(("status of 422", r"/result/photos$"))  # the refused text file
 
 
 def _photo_id(page) -> int:
