@@ -202,6 +202,9 @@ def test_two_phones_edit_the_same_result_and_the_second_merges_after_the_conflic
     expect(second.locator("#r-insights")).to_have_value("Alle wollen Beispiele.")
     expect(second.locator("#r-submit")).to_have_text("Save my merged text")
     shoot(second, "conflict-360.png")
+    second.set_viewport_size({"width": 1024, "height": 800})
+    shoot(second, "conflict-1024.png")
+    second.set_viewport_size({"width": 360, "height": 740})
     assert axe_violations(second) == []
 
     second.fill("#r-summary", "Mentoren für die ersten zwei Wochen.\nEin Handbuch statt Folien.")

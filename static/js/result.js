@@ -169,6 +169,8 @@ export function startResult({ page, rt, csrf, mayDeletePhotos }) {
     theirs = null;
     form.hidden = true;
     byId("r-conflict").hidden = true;
+    byId("results").classList.remove("merging");
+    document.body.classList.remove("merging-page");
     byId("r-newer").hidden = true;
     render();
     if (stale) reload();
@@ -229,6 +231,8 @@ export function startResult({ page, rt, csrf, mayDeletePhotos }) {
     }
     byId("r-theirs").replaceChildren(...parts);
     byId("r-conflict").hidden = false;
+    byId("results").classList.add("merging");
+    document.body.classList.add("merging-page");
     byId("r-newer").hidden = true;
     byId("r-submit").textContent = rt.save_merged;
     byId("r-conflict").scrollIntoView({ block: "start" });
