@@ -167,6 +167,7 @@ def test_phone_documents_a_session_with_a_photo_and_board_and_wall_show_it_live(
     wait_live(phone)
     expect(list_cell(phone, room_id, slot_id).locator(".result-mark")).to_have_count(1)
     expect(phone.locator("#result-reminders")).to_be_hidden()
+    shoot(phone, "phone-list-mark-360.png")
     watch.assert_clean(("status of 422", r"/result/photos$"))  # the refused text file
 
 
@@ -233,6 +234,9 @@ def test_a_dismissed_reminder_stays_dismissed_after_a_reload(site, watch):
     phone.click("#f-submit")
     reminder = phone.locator("#result-reminders .result-reminder")
     expect(reminder).to_have_count(1)
+    expect(reminder.locator("button")).to_have_accessible_name("Dismiss the reminder for “Preise”")
+    phone.evaluate("window.scrollTo(0, 0)")
+    phone.screenshot(path=str(SHOTS / "phone-reminder-360.png"))
     reminder.locator("button").click()
     expect(phone.locator("#result-reminders")).to_be_hidden()
     phone.reload()
