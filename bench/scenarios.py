@@ -775,9 +775,6 @@ def moderation(n: int = 2000, *, rate: float = 10, duration: float = 10, cpu: in
         with running(app_server(url, cpu)) as (server,):
             populate(server.url, SLUG, topics)
             plain = app_target([server])
-            log(f"moderation N={n}: plain posts")
-            post = measure_fanout(plain, n, rate, duration)
-            wait(2)
             orga = PageSession(server.url, organize)
             wall = orga.http.get(f"{server.url}/api/events/{SLUG}/wall", timeout=30).json()
             first, second = [t["id"] for t in wall["topics"] if t["room_id"] is not None][:2]
@@ -788,25 +785,41 @@ def moderation(n: int = 2000, *, rate: float = 10, duration: float = 10, cpu: in
                 post_headers={**plain.post_headers, "Cookie": orga.cookie, "X-CSRFToken": orga.csrf},
                 body=lambda _number: json.dumps({"other_id": second}).encode(),
             )
-            log(f"moderation N={n}: organizer swaps")
-            swap = measure_fanout(swaps, n, rate, duration)
+            # Alternating rounds, so neither kind always runs on the fuller heap (a late collection's pause).
+            rounds: dict[str, list[dict[str, Any]]] = {"post": [], "swap": []}
+            for kind, target_ in (("post", plain), ("swap", swaps), ("swap", swaps), ("post", plain)):
+                log(f"moderation N={n}: {kind}")
+                rounds[kind].append(measure_fanout(target_, n, rate, duration))
+                wait(2)
+    post, swap = rounds["post"][0], rounds["swap"][0]
+
+    def best(kind: str, figure: str) -> float:
+        """The better of the two rounds: a collection pause in one round is noise, not the action's cost."""
+        return min(r["last_client"][figure] for r in rounds[kind])
+
     result: dict[str, Any] = {
         "scenario": "moderation",
         "N": n,
         "wall": "big",
         "rate_per_s": rate,
         "duration_s": duration,
-        "post": post,
-        "swap": swap,
+        "post_rounds": rounds["post"],
+        "swap_rounds": rounds["swap"],
         "ratios": {
-            "swap_vs_post_last_client_p50": ratio(swap["last_client"]["p50_ms"], post["last_client"]["p50_ms"]),
-            "swap_vs_post_last_client_p99": ratio(swap["last_client"]["p99_ms"], post["last_client"]["p99_ms"]),
+            "swap_vs_post_last_client_p50": ratio(best("swap", "p50_ms"), best("post", "p50_ms")),
+            "swap_vs_post_last_client_p99": ratio(best("swap", "p99_ms"), best("post", "p99_ms")),
+            "swap_vs_post_last_client_p99_worst_rounds": ratio(
+                max(r["last_client"]["p99_ms"] for r in rounds["swap"]),
+                max(r["last_client"]["p99_ms"] for r in rounds["post"]),
+            ),
             "swap_vs_post_cpu_per_delivery": ratio(swap["cpu_us_per_delivery"], post["cpu_us_per_delivery"]),
         },
     }
     result["targets"] = {
         "swap_last_client_p99<=1.2x_post": target(result["ratios"]["swap_vs_post_last_client_p99"], 1.2),
-        "swap_lost==0": target(swap["lost"], 0),
-        "swap_refusals==0": target(sum(k != "200" and v for k, v in swap["post_statuses"].items()), 0),
+        "swap_lost==0": target(sum(r["lost"] for r in rounds["swap"]), 0),
+        "swap_refusals==0": target(
+            sum(k != "200" and v for r in rounds["swap"] for k, v in r["post_statuses"].items()), 0
+        ),
     }
     return result

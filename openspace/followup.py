@@ -1,4 +1,4 @@
-"""Organizers after the sessions: review results for the report, and follow up their action items."""
+"""Organizers after the sessions: review results, publish the report, and follow up the action items."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from .errors import DomainError
 from .extensions import db
 from .fields import FieldErrors, clean_text, valid_id
 from .identity import Actor
-from .models import ACTION_STATUSES, NOTE_MAX, WHO_MAX, ActionItem, Event, Result
+from .models import ACTION_STATUSES, NOTE_MAX, WHO_MAX, ActionItem, Event, Result, Topic, utcnow
 from .results import (
     clean_date,
     item_dict,
@@ -25,6 +25,7 @@ from .results import (
     result_row,
     state_for,
 )
+from .snapshot import event_dict
 from .wall import Change, bump_revision
 
 
@@ -111,4 +112,86 @@ def update_action_item(event: Event, *, actor: Actor, item_id: Any, data: Any) -
             after={"status": item.status},
         )
         shown = item_dict(item, organizer=True)
+    return shown
+
+
+def publish_report(event: Event, *, actor: Actor, data: Any) -> tuple[dict[str, Any], Change | None]:
+    """Make /e/<slug>/report public ({"published": true}) or organizers-only again; None: it already was so."""
+    _require_organizer(event.id, actor)
+    if not isinstance(data, dict) or set(data) - {"published"}:
+        raise DomainError("bad_request", _("Expected published."))
+    if not isinstance(data.get("published"), bool):
+        raise DomainError(
+            "invalid", _("Please check the marked fields."), fields={"published": _("Must be true or false.")}
+        )
+    published = data["published"]
+    with write_transaction():
+        row = db.session.get(Event, event.id)
+        if (row.report_published_at is not None) == published:
+            return event_dict(row), None
+        revision = bump_revision(event.id)
+        before = {"report_published": row.report_published_at is not None}
+        row.report_published_at = utcnow() if published else None
+        db.session.flush()
+        log_step(
+            event.id,
+            actor=actor,
+            action="publish" if published else "unpublish",
+            revision=revision,
+            before=before,
+            after={"report_published": published},
+        )
+        public = event_dict(row)
+    return public, Change(event.id, revision, "event_updated", event=public)
+
+
+FOLLOWUP_SHOWN = 2000  # action items on one follow-up page at most (filters narrow it down)
+
+
+def followup_items(
+    event_ids: frozenset[int] | set[int], *, status: str | None = None, owner: str = "", event_id: int | None = None
+) -> list[dict[str, Any]]:
+    """The action items of these events (those a browser organizes), filtered by status, owner text and event.
+
+    Owner matches the follow-up's owner or, while none is set, the who the session named (case-insensitive).
+    Ordered by event, then by the due date (undated last), then by session and position.
+    """
+    ids = set(event_ids) if event_id is None else set(event_ids) & {event_id}
+    if not ids:
+        return []
+    query = (
+        select(ActionItem, Topic.id, Topic.title, Event.slug, Event.name)
+        .join(Result, Result.id == ActionItem.result_id)
+        .join(Topic, Topic.id == Result.topic_id)
+        .join(Event, Event.id == ActionItem.event_id)
+        .where(ActionItem.event_id.in_(ids), Topic.status == "live")
+    )
+    if status is not None:
+        query = query.where(ActionItem.status == status)
+    rows = db.session.execute(
+        query.order_by(
+            Event.starts_on,
+            Event.id,
+            ActionItem.due.is_(None),
+            ActionItem.due,
+            Topic.id,
+            ActionItem.position,
+            ActionItem.id,
+        ).limit(FOLLOWUP_SHOWN)
+    ).all()
+    wanted = owner.strip().casefold()
+    shown = []
+    for item, topic_id, title, slug, name in rows:
+        responsible = item.owner or item.who
+        if wanted and wanted not in responsible.casefold():
+            continue
+        shown.append(
+            {
+                **item_dict(item, organizer=True),
+                "event_slug": slug,
+                "event_name": name,
+                "topic_id": topic_id,
+                "topic_title": title,
+            }
+        )
     return shown

@@ -77,6 +77,7 @@ class Event(db.Model):
     market_open: Mapped[bool] = mapped_column(default=False, server_default=false())
     market_topic_id: Mapped[int | None]  # no foreign key: a withdrawn topic still says where the queue stood
     market_skipped: Mapped[list[list[int]]] = mapped_column(JSON, default=list, server_default="[]")
+    report_published_at: Mapped[datetime | None]  # naive UTC: since when /e/<slug>/report is public (None: not)
 
     rooms: Mapped[list[Room]] = relationship(
         back_populates="event", order_by="Room.position", cascade="all, delete-orphan"

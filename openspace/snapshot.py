@@ -61,6 +61,7 @@ def event_dict(event: Event) -> dict[str, Any]:
         "lock_reason": event.lock_reason,
         "premoderation": event.premoderation,
         "max_topics_per_participant": event.max_topics_per_participant,
+        "report_published": event.report_published_at is not None,
     }
 
 

@@ -34,7 +34,7 @@ def test_start_up_on_migrated_database_is_idempotent(app, tmp_path, database_url
 
     again = make_app(tmp_path, DATABASE_URL=database_url)
     with again.app_context(), db.engine.connect() as conn:
-        assert MigrationContext.configure(conn).get_current_revision() == "0007"  # the newest migration
+        assert MigrationContext.configure(conn).get_current_revision() == "0008"  # the newest migration
     with again.app_context():
         db.engine.dispose()
 
