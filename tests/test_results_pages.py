@@ -168,3 +168,9 @@ def test_phone_list_and_wall_show_the_quiet_mark_for_documented_results_only(org
     )
     assert wall.count(mark) == 1
     assert f'<span class="topic-host" lang="en">Marek {mark}</span>' in wall
+
+
+def test_results_board_links_organizers_to_the_review_and_participants_not(orga, host):
+    review = f'href="/e/{SLUG}/organizer/review"'
+    assert review in orga.client.get(f"/e/{SLUG}/results").get_data(as_text=True)
+    assert review not in host.client.get(f"/e/{SLUG}/results").get_data(as_text=True)
