@@ -28,6 +28,7 @@ from ..i18n import SUPPORTED
 from ..models import Event, Topic
 from ..pdfworker import qr_svg as draw_qr
 from ..printables import hosts, place_of
+from ..results import get_result
 from ..snapshot import my_topic_ids, snapshot_of, wall_state
 from .people import current_actor, ensure_participant
 
@@ -188,8 +189,10 @@ def topic(slug: str, topic_id: int) -> tuple[str, int]:
     state = wall_state(event)
     live = next((t for t in state["topics"] if t["id"] == topic_id), None)
     organizer = actor.is_organizer(event.id)
+    result = get_result(event, topic_id=topic_id, actor=actor) if live else None
     return render_template(
         "pages/topic.html",
+        result=result,
         event=event,
         state=state,
         topic=live,
@@ -199,6 +202,36 @@ def topic(slug: str, topic_id: int) -> tuple[str, int]:
         mine=actor.owns(found.author_hash),
         organizer=organizer,
     ), 200 if live else 410
+
+
+RESULT_STATES = ("missing", "draft", "documented", "reviewed")
+
+
+def board_rows(state: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every placed topic with its room and slot, by time then room: what the results board lists."""
+    rooms = {room["id"]: n for n, room in enumerate(state["rooms"])}
+    slots = {slot["id"]: n for n, slot in enumerate(state["slots"])}
+    placed = [t for t in state["topics"] if t["room_id"] is not None]
+    placed.sort(key=lambda t: (slots[t["slot_id"]], rooms[t["room_id"]]))
+    return [{"topic": t, "place": place_of(state, t), "hosts": hosts(t)} for t in placed]
+
+
+@bp.get("/e/<slug>/results")
+def results_board(slug: str) -> str:
+    """The results board: every placed session with its result's state (never its text), live."""
+    event = load_event(slug)
+    ensure_participant()
+    state = wall_state(event)
+    rows = board_rows(state)
+    counts = {name: sum(1 for r in rows if r["topic"]["result_state"] == name) for name in RESULT_STATES}
+    return render_template(
+        "pages/results.html",
+        event=event,
+        state=state,
+        rows=rows,
+        counts=counts,
+        organizer=current_actor().is_organizer(event.id),
+    )
 
 
 @bp.get("/e/<slug>/t/<id:topic_id>/qr.svg")

@@ -6,6 +6,7 @@ import {
 
 const page = pageJson("page-data");
 const texts = pageJson("texts");
+const rt = pageJson("result-texts");
 const csrf = document.querySelector('meta[name="csrf-token"]').content;
 const locale = page.locale;
 const mine = new Set(page.mine || []);
@@ -44,6 +45,7 @@ function topicBlock(topic) {
   const href = `/e/${encodeURIComponent(page.slug)}/t/${topic.id}`;
   const parts = [el("a", { className: "topic-title", href, lang }, topic.title), el("span", { className: "topic-host", lang }, topic.host)];
   if (topic.pinned) parts.push(el("span", { className: "pinned-mark" }, texts.pinned));
+  if (DOCUMENTED.has(topic.result_state)) parts.push(resultMark());
   if (topic.goal) parts.push(el("span", { className: "topic-goal", lang }, `${texts.goal}: ${topic.goal}`));
   if (topic.context) parts.push(el("span", { className: "topic-context", lang }, `${texts.context}: ${topic.context}`));
   if (canChange(topic) && wallOpen(live && live.state ? live.state : page.state)) {
@@ -52,6 +54,38 @@ function topicBlock(topic) {
       el("button", { type: "button", className: "button small danger", dataset: { withdraw: topic.id } }, texts.withdraw)));
   }
   return parts;
+}
+
+const DOCUMENTED = new Set(["documented", "reviewed"]);
+
+/** The quiet mark of a session whose results are written down. */
+function resultMark() {
+  return el("span", { className: "result-mark" }, el("span", { "aria-hidden": "true" }, `✓ ${rt.mark}`), el("span", { className: "sr-only" }, rt.mark_label));
+}
+
+const DISMISSED_KEY = `openspace.result-reminders.${page.slug}`;
+
+function dismissed() {
+  try {
+    const ids = JSON.parse(localStorage.getItem(DISMISSED_KEY) || "[]");
+    return new Set(Array.isArray(ids) ? ids : []);
+  } catch {
+    return new Set();
+  }
+}
+
+/** Remind this device's hosts to write the results down once their session's slot has ended. */
+function renderReminders(state, now = Date.now()) {
+  const box = document.getElementById("result-reminders");
+  if (!box) return;
+  const ended = new Set(state.slots.filter((s) => Date.parse(s.ends_at) <= now).map((s) => s.id));
+  const gone = dismissed();
+  const due = state.topics.filter((t) => mine.has(t.id) && t.room_id !== null && ended.has(t.slot_id)
+    && (t.result_state === "missing" || t.result_state === "draft") && !gone.has(t.id));
+  box.replaceChildren(...due.map((t) => el("p", { className: "notice result-reminder", dataset: { topicId: t.id } },
+    el("a", { href: `/e/${encodeURIComponent(page.slug)}/t/${t.id}#results`, lang: state.event.language }, rt.reminder.replace("{title}", t.title)),
+    el("button", { type: "button", className: "button small", dataset: { dismissReminder: t.id }, "aria-label": rt.dismiss_label.replace("{title}", t.title) }, "×"))));
+  box.hidden = !due.length;
 }
 
 function cellItem(topic, room, slot) {
@@ -151,6 +185,7 @@ function renderWall(state) {
   document.getElementById("wall").replaceChildren(...sections);
   renderSlotBar(state, current, next);
   document.getElementById("full-notice").hidden = anyFreeCell(state);
+  renderReminders(state);
   document.dispatchEvent(new CustomEvent("wall-state", { detail: state }));
   if (!panel.hidden) {
     fillCells(state, cellSelect.value);
@@ -341,6 +376,14 @@ freeOnly.addEventListener("click", () => {
   freeOnly.setAttribute("aria-pressed", String(on));
   document.getElementById("wall").classList.toggle("free-only", on);
 });
+document.getElementById("result-reminders")?.addEventListener("click", (event) => {
+  const button = event.target.closest("button[data-dismiss-reminder]");
+  if (!button) return;
+  const gone = dismissed();
+  gone.add(Number(button.dataset.dismissReminder));
+  localStorage.setItem(DISMISSED_KEY, JSON.stringify([...gone]));
+  renderReminders(live.state || page.state);
+});
 document.getElementById("wall").addEventListener("click", (event) => {
   const button = event.target.closest("button");
   if (!button) return;
@@ -357,7 +400,7 @@ live = connectWall({
       mine.clear();
       ownIds.forEach((id) => mine.add(id));
     }
-    if (change && change.topic) freshId = change.topic.id;
+    if (change && change.topic && change.type !== "result_changed") freshId = change.topic.id;
     if (change && change.topic_id !== undefined) mine.delete(change.topic_id); // withdrawn: never act on it again
     if (change && change.removed) change.removed.forEach((id) => mine.delete(id));
     renderWall(state);

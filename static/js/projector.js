@@ -8,6 +8,7 @@ import { HOST_RATIO, columnWidth, planPages, shownDay, titleFloor } from "./wall
 
 const page = pageJson("page-data");
 const texts = pageJson("texts");
+const rt = pageJson("result-texts");
 const locale = page.locale;
 const statusNode = document.getElementById("status");
 const announcer = document.getElementById("announcer");
@@ -22,8 +23,14 @@ const wall = { state: page.state, plan: null, index: 0, space: null };
 const hyphenates = browserHyphenates(page.state.event.language);
 const family = getComputedStyle(grid).fontFamily;
 
+/** A quiet mark after the host for a session whose results are written down. */
+function resultMark(topic) {
+  if (topic.result_state !== "documented" && topic.result_state !== "reviewed") return null;
+  return [" ", el("span", { className: "result-mark" }, el("span", { "aria-hidden": "true" }, `✓ ${rt.mark}`), el("span", { className: "sr-only" }, rt.mark_label))];
+}
+
 function topicNodes(topic, lang, fit = (text) => text) {
-  return [el("span", { className: "topic-title", lang }, fit(topic.title, "title")), el("span", { className: "topic-host", lang }, fit(topic.host, "host"))];
+  return [el("span", { className: "topic-title", lang }, fit(topic.title, "title")), el("span", { className: "topic-host", lang }, fit(topic.host, "host"), resultMark(topic))];
 }
 
 const measure = document.createElement("canvas").getContext("2d");
@@ -246,7 +253,7 @@ const live = connectWall({
   slug: page.slug,
   initial: page.state,
   onState(state, change) {
-    if (change && change.topic) fresh.set(change.topic.id, Date.now());
+    if (change && change.topic && change.type !== "result_changed") fresh.set(change.topic.id, Date.now());
     render(state);
     announce(announcer, change, state, texts);
   },

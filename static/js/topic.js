@@ -1,6 +1,7 @@
 // One topic's page: stays live through the wall's socket; its host and the organizers edit its text here.
 import { connectWall } from "./live.js";
 import { dayKey, dayLabel, pageJson, showStatus, slotTime } from "./render.js";
+import { startResult } from "./result.js";
 
 const page = pageJson("page-data");
 const texts = pageJson("texts");
@@ -141,13 +142,20 @@ editButton.addEventListener("click", openForm);
 byId("te-cancel").addEventListener("click", closeForm);
 form.addEventListener("submit", save);
 
+// The results section (absent on a withdrawn topic's page); its host and the organizers may delete photos.
+const resultChanged = page.result
+  ? startResult({ page, rt: pageJson("result-texts"), csrf, mayDeletePhotos: () => mine || page.organizer })
+  : null;
+
 live = connectWall({
   slug: page.slug,
   initial: null,
   onState(state, change, ownIds) {
     if (ownIds) mine = ownIds.includes(page.topic_id);
     render(state);
-    if (touches(change)) announcer.textContent = current ? texts.topic_changed : texts.topic_withdrawn;
+    if (resultChanged) resultChanged(change);
+    // A result's change is told by the results section; other changes of this topic here.
+    if (touches(change) && change.type !== "result_changed") announcer.textContent = current ? texts.topic_changed : texts.topic_withdrawn;
     document.body.dataset.revision = state.revision;
   },
   onStatus(status) { showStatus(byId("status"), status, texts); },
