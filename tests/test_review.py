@@ -241,7 +241,7 @@ def test_follow_up_lists_the_items_of_events_with_valid_grants_and_filters_them(
 
 def test_follow_up_without_organizer_rights_is_a_friendly_empty_page(app, host):
     for client in (host.client, app.test_client()):
-        page = client.get("/organizer/follow-up")
+        page = client.get("/organizer/follow-up", headers={"Accept-Language": "en"})
         assert page.status_code == 200
         text = page.get_data(as_text=True)
         assert "This browser organizes no event yet" in text
