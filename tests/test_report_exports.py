@@ -282,3 +282,13 @@ def test_report_downloads_equal_the_cli(app, tmp_path):
         assert response.headers["Content-Type"] == content_type
         assert response.headers["Content-Disposition"] == f'attachment; filename="{SLUG}-{name}"'
         assert response.data == output.read_bytes()
+
+
+def test_exports_rendered_in_the_thread_pool_are_the_same(app, monkeypatch):
+    build_report(app)
+    inline = {fmt: render(app, fmt) for fmt in ("md", "html", "actions-csv", "json", "ics")}
+    import openspace.exports
+
+    monkeypatch.setattr(openspace.exports.monkey, "is_module_patched", lambda _name: True)
+
+    assert {fmt: render(app, fmt) for fmt in inline} == inline

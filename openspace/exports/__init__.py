@@ -10,10 +10,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from gevent import get_hub, monkey
+
 from ..models import Event
 from .actions_csv import actions_csv
 from .csv_topics import topics_csv
-from .event_json import event_json
+from .event_json import event_dump, event_text
 from .frab import schedule_json, schedule_xml
 from .ics import schedule_ics, topic_ics
 from .report_html import report_html, report_pdf
@@ -43,21 +45,45 @@ FORMATS: dict[str, Format] = {
     "html": Format("report.html", "text/html", report_html, "results"),
     "pdf": Format("report.pdf", "application/pdf", report_pdf, "results"),
     "actions-csv": Format("action-items.csv", "text/csv", actions_csv, "results", include_hidden=True),
-    "json": Format("event.json", "application/json", event_json, "event"),
+    "json": Format("event.json", "application/json", event_text, "event"),
 }
 DOWNLOADS: dict[str, Format] = {f.name: f for f in FORMATS.values()}
 ICS_MIMETYPE = FORMATS["ics"].mimetype
 
 
+def off_the_loop(render: Callable[[Any], Any], rows: Any) -> Any:
+    """Under gevent, run a pure render in the hub's thread pool: the Python interpreter hands the other thread
+    the GIL every few milliseconds, so live connections keep being served while a big file is written."""
+    if not monkey.is_module_patched("threading"):
+        return render(rows)
+    return get_hub().threadpool.apply(render, (rows,))
+
+
+def export_rows(export: Format, event: Event, *, base_url: str) -> Any:
+    """Read what one export is made of (on the server's loop: the database session lives there)."""
+    if export.rows == "event":
+        return event_dump(event)
+    if export.rows == "results":
+        return results_rows(
+            event, base_url=base_url, include_hidden=export.include_hidden, photo_bytes=export.name != "report.md"
+        )
+    return schedule_rows(event, base_url=base_url)
+
+
 def export_file(export: Format, event: Event, *, base_url: str) -> bytes:
     """The bytes of one export of the event, exactly as downloaded and as the CLI writes them."""
-    if export.rows == "event":
-        body = export.render(event)
-    elif export.rows == "results":
-        body = export.render(results_rows(event, base_url=base_url, include_hidden=export.include_hidden))
-    else:
-        body = export.render(schedule_rows(event, base_url=base_url))
+    rows = export_rows(export, event, base_url=base_url)
+    # The PDF's worker process is started from the loop (it needs the app); it makes its HTML off the loop itself.
+    body = export.render(rows) if export.name == "report.pdf" else off_the_loop(_encoded(export.render), rows)
     return body if isinstance(body, bytes) else body.encode("utf-8")
+
+
+def _encoded(render: Callable[[Any], str | bytes]) -> Callable[[Any], bytes]:
+    def encoded(rows: Any) -> bytes:
+        body = render(rows)
+        return body if isinstance(body, bytes) else body.encode("utf-8")
+
+    return encoded
 
 
 __all__ = [
@@ -68,6 +94,8 @@ __all__ = [
     "ResultsRows",
     "ScheduleRows",
     "export_file",
+    "export_rows",
+    "off_the_loop",
     "results_rows",
     "schedule_rows",
     "topic_ics",

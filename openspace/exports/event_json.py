@@ -212,6 +212,6 @@ def event_dump(event: Event) -> dict[str, Any]:
     }
 
 
-def event_json(event: Event) -> str:
+def event_text(dump: dict[str, Any]) -> str:
     """The event file: indented UTF-8 JSON with keys in a fixed order, so unchanged events export identically."""
-    return json.dumps(event_dump(event), ensure_ascii=False, indent=1) + "\n"
+    return json.dumps(dump, ensure_ascii=False, indent=1) + "\n"

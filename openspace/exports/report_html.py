@@ -122,5 +122,6 @@ def report_html(rows: ResultsRows) -> str:
 def report_pdf(rows: ResultsRows) -> bytes:
     """The HTML report laid out as PDF by the worker process (photos travel inside as data: URIs)."""
     from ..pdf import render_pdf
+    from . import off_the_loop
 
-    return render_pdf(report_html(rows), {})
+    return render_pdf(off_the_loop(report_html, rows), {})

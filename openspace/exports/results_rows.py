@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import LargeBinary, literal, select
 
 from ..extensions import db
 from ..models import ActionItem, Event, Photo, Result
@@ -109,8 +109,11 @@ def _labels(language: str) -> dict[str, str]:
         }
 
 
-def results_rows(event: Event, *, base_url: str, include_hidden: bool) -> ResultsRows:
-    """Read every placed session's result, action items and photos once; hidden results and photos only when asked."""
+def results_rows(event: Event, *, base_url: str, include_hidden: bool, photo_bytes: bool = True) -> ResultsRows:
+    """Read every placed session's result, action items and photos once; hidden results and photos only when asked.
+
+    Without `photo_bytes` the photos come without their bytes (b""): the Markdown only links them.
+    """
     schedule = schedule_rows(event, base_url=base_url)
     placed = [t for t in schedule.topics if t.scheduled]
     results = {r.topic_id: r for r in db.session.scalars(select(Result).where(Result.event_id == event.id))}
@@ -124,7 +127,8 @@ def results_rows(event: Event, *, base_url: str, include_hidden: bool) -> Result
         if i.result_id in by_result:
             items[i.result_id].append(ItemRow(i.id, i.what, i.who or "", i.due, i.status, i.owner or "", i.note or ""))
     photos: dict[int, list[PhotoRow]] = defaultdict(list)
-    query = select(Photo.id, Photo.result_id, Photo.content_type, Photo.width, Photo.height, Photo.image)
+    image = Photo.image if photo_bytes else literal(b"", LargeBinary).label("image")
+    query = select(Photo.id, Photo.result_id, Photo.content_type, Photo.width, Photo.height, image)
     query = query.where(Photo.event_id == event.id).order_by(Photo.id)
     if not include_hidden:
         query = query.where(Photo.hidden.is_(False))
