@@ -18,6 +18,7 @@ from sqlalchemy.orm import undefer
 
 from ..extensions import db
 from ..models import ActionItem, Announcement, Event, LogEntry, Photo, Result, ResultVersion, Room, Slot, Topic
+from .pace import in_batches
 
 FORMAT = "openspace-event"
 FORMAT_VERSION = 1
@@ -126,17 +127,17 @@ def _result(r: Result, versions: list[ResultVersion], items: list[ActionItem], p
                 "height": p.height,
                 "hidden": p.hidden,
                 "created_at": _moment(p.created_at),
-                "image": _b64(p.image),
-                "thumb": _b64(p.thumb),
+                "image": bytes(p.image),  # base64 when written (event_text), off the loop
+                "thumb": bytes(p.thumb),
             }
             for p in photos
         ],
     }
 
 
-def _grouped(rows: Any, key: str) -> dict[int, list[Any]]:
+def _grouped(query: Any, key: str) -> dict[int, list[Any]]:
     grouped: dict[int, list[Any]] = {}
-    for row in rows:
+    for row in in_batches(query, scalars=True):
         grouped.setdefault(getattr(row, key), []).append(row)
     return grouped
 
@@ -145,33 +146,26 @@ def event_dump(event: Event) -> dict[str, Any]:
     """The whole event as plain data, ids as stored (the importer gives new ones and remaps every reference)."""
     eid = event.id
     where = {"event_id": eid}
-    results = list(db.session.scalars(select(Result).filter_by(**where).order_by(Result.id)))
+    results = list(in_batches(select(Result).filter_by(**where).order_by(Result.id), scalars=True))
     versions = _grouped(
-        db.session.scalars(
-            select(ResultVersion)
-            .join(Result, Result.id == ResultVersion.result_id)
-            .where(Result.event_id == eid)
-            .order_by(ResultVersion.result_id, ResultVersion.version)
-        ),
+        select(ResultVersion)
+        .join(Result, Result.id == ResultVersion.result_id)
+        .where(Result.event_id == eid)
+        .order_by(ResultVersion.result_id, ResultVersion.version),
         "result_id",
     )
-    items = _grouped(
-        db.session.scalars(select(ActionItem).filter_by(**where).order_by(ActionItem.position, ActionItem.id)),
-        "result_id",
-    )
+    items = _grouped(select(ActionItem).filter_by(**where).order_by(ActionItem.position, ActionItem.id), "result_id")
     photos = _grouped(
-        db.session.scalars(
-            select(Photo).filter_by(**where).options(undefer(Photo.image), undefer(Photo.thumb)).order_by(Photo.id)
-        ),
+        select(Photo).filter_by(**where).options(undefer(Photo.image), undefer(Photo.thumb)).order_by(Photo.id),
         "result_id",
     )
     rooms = db.session.scalars(select(Room).filter_by(**where).order_by(Room.position, Room.id))
     slots = db.session.scalars(select(Slot).filter_by(**where).order_by(Slot.starts_at, Slot.id))
-    topics = db.session.scalars(select(Topic).filter_by(**where).order_by(Topic.id))
+    topics = list(in_batches(select(Topic).filter_by(**where).order_by(Topic.id), scalars=True))
     notices = db.session.scalars(
         select(Announcement).filter_by(**where).order_by(Announcement.position, Announcement.id)
     )
-    log = db.session.scalars(select(LogEntry).filter_by(**where).order_by(LogEntry.id))
+    log = list(in_batches(select(LogEntry).filter_by(**where).order_by(LogEntry.id), scalars=True))
     return {
         "format": FORMAT,
         "version": FORMAT_VERSION,
@@ -212,6 +206,13 @@ def event_dump(event: Event) -> dict[str, Any]:
     }
 
 
+def _encoded(value: Any) -> Any:
+    """Photo bytes as base64 text, for JSON."""
+    if isinstance(value, bytes):
+        return _b64(value)
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
 def event_text(dump: dict[str, Any]) -> str:
     """The event file: indented UTF-8 JSON with keys in a fixed order, so unchanged events export identically."""
-    return json.dumps(dump, ensure_ascii=False, indent=1) + "\n"
+    return json.dumps(dump, ensure_ascii=False, indent=1, default=_encoded) + "\n"

@@ -16,6 +16,7 @@ from sqlalchemy import LargeBinary, literal, select
 
 from ..extensions import db
 from ..models import ActionItem, Event, Photo, Result
+from .pace import in_batches, pause
 from .rows import ScheduleRows, TopicRow, schedule_rows
 
 
@@ -115,14 +116,17 @@ def results_rows(event: Event, *, base_url: str, include_hidden: bool, photo_byt
     Without `photo_bytes` the photos come without their bytes (b""): the Markdown only links them.
     """
     schedule = schedule_rows(event, base_url=base_url)
+    pause()
     placed = [t for t in schedule.topics if t.scheduled]
     results = {r.topic_id: r for r in db.session.scalars(select(Result).where(Result.event_id == event.id))}
     withheld = set() if include_hidden else {topic_id for topic_id, r in results.items() if r.hidden}
     results = {topic_id: r for topic_id, r in results.items() if topic_id not in withheld}
     by_result = {r.id: r.topic_id for r in results.values()}
     items: dict[int, list[ItemRow]] = defaultdict(list)
-    for i in db.session.scalars(
-        select(ActionItem).where(ActionItem.event_id == event.id).order_by(ActionItem.position, ActionItem.id)
+    for i in in_batches(
+        select(ActionItem).where(ActionItem.event_id == event.id).order_by(ActionItem.position, ActionItem.id),
+        scalars=True,
+        size=500,
     ):
         if i.result_id in by_result:
             items[i.result_id].append(ItemRow(i.id, i.what, i.who or "", i.due, i.status, i.owner or "", i.note or ""))
@@ -133,7 +137,7 @@ def results_rows(event: Event, *, base_url: str, include_hidden: bool, photo_byt
     if not include_hidden:
         query = query.where(Photo.hidden.is_(False))
     base = schedule.base_url
-    for p in db.session.execute(query):
+    for p in in_batches(query):
         if p.result_id in by_result:
             url = f"{base}/e/{event.slug}/photos/{p.id}.jpg"
             photos[p.result_id].append(PhotoRow(p.id, p.content_type, p.width, p.height, bytes(p.image), url))
