@@ -19,6 +19,7 @@ from pathlib import Path
 
 from flask import Flask, current_app
 from flask_babel import gettext as _
+from gevent import get_hub, monkey
 
 from .errors import DomainError
 from .pdfworker import UNAVAILABLE
@@ -72,6 +73,17 @@ def _unavailable() -> DomainError:
     )
 
 
+def _job(html: str, qr_codes: dict[str, str]) -> bytes:
+    return json.dumps({"html": html, "base_url": BASE_URL, "qr_codes": qr_codes}).encode()
+
+
+def _job_off_the_loop(html: str, qr_codes: dict[str, str]) -> bytes:
+    """The worker's input; under gevent encoded in the thread pool: a report of embedded photos is tens of MB."""
+    if not monkey.is_module_patched("threading"):
+        return _job(html, qr_codes)
+    return get_hub().threadpool.apply(_job, (html, qr_codes))
+
+
 def render_pdf(html: str, qr_codes: dict[str, str]) -> bytes:
     """The PDF of one printable page, made in a worker process; 503 when unavailable, busy or too slow.
 
@@ -85,7 +97,7 @@ def render_pdf(html: str, qr_codes: dict[str, str]) -> bytes:
     try:
         done = subprocess.run(
             [sys.executable, str(WORKER)],  # run as a script: importing the openspace package would load the app
-            input=json.dumps({"html": html, "base_url": BASE_URL, "qr_codes": qr_codes}).encode(),
+            input=_job_off_the_loop(html, qr_codes),
             capture_output=True,
             timeout=service.timeout,
             cwd=ROOT,

@@ -14,7 +14,6 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import LargeBinary, literal, select
 
-from ..extensions import db
 from ..models import ActionItem, Event, Photo, Result
 from .pace import in_batches, pause
 from .rows import ScheduleRows, TopicRow, schedule_rows
@@ -118,7 +117,7 @@ def results_rows(event: Event, *, base_url: str, include_hidden: bool, photo_byt
     schedule = schedule_rows(event, base_url=base_url)
     pause()
     placed = [t for t in schedule.topics if t.scheduled]
-    results = {r.topic_id: r for r in db.session.scalars(select(Result).where(Result.event_id == event.id))}
+    results = {r.topic_id: r for r in in_batches(select(Result).where(Result.event_id == event.id), scalars=True)}
     withheld = set() if include_hidden else {topic_id for topic_id, r in results.items() if r.hidden}
     results = {topic_id: r for topic_id, r in results.items() if topic_id not in withheld}
     by_result = {r.id: r.topic_id for r in results.values()}
