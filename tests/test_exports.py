@@ -619,6 +619,11 @@ def test_organizer_page_links_every_download(app, schedule):
         ("/e/koeln/export/schedule.ics", "Calendar (iCalendar)"),
         ("/e/koeln/export/schedule.json", "Schedule (frab JSON)"),
         ("/e/koeln/export/schedule.xml", "Schedule (frab XML)"),
+        ("/e/koeln/export/report.md", "Report (Markdown)"),
+        ("/e/koeln/export/report.html", "Report (HTML)"),
+        ("/e/koeln/export/report.pdf", "Report (PDF)"),
+        ("/e/koeln/export/action-items.csv", "Action items (CSV)"),
+        ("/e/koeln/export/event.json", "Whole event (JSON, re-importable)"),
     ]
 
 

@@ -7,23 +7,25 @@ escaped; links are kept only when they are http(s).
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from itertools import groupby
 
 from babel.dates import format_date
 from markupsafe import Markup
 
 from .report_md import safe_link
-from .results_rows import ResultsRows, SessionRow
+from .results_rows import PhotoRow, ResultsRows, SessionRow
 
 STYLE = Markup("""
-body { font-family: "DejaVu Sans", Arial, sans-serif; color: #1b1b1b; max-width: 48rem; margin: 2rem auto;
+body { font-family: "Liberation Sans", "DejaVu Sans", Arial, sans-serif, "Noto Color Emoji"; color: #1b1b1b;
+  max-width: 48rem; margin: 2rem auto;
   padding: 0 1rem; line-height: 1.45; }
 h1 { font-size: 1.8rem; margin-bottom: .3rem; }
 h2 { font-size: 1.4rem; border-bottom: 2px solid #1b1b1b; padding-bottom: .2rem; margin-top: 2.2rem; }
 h3 { font-size: 1.1rem; color: #444; margin: 1.6rem 0 .4rem; }
-article { border-left: 4px solid #2a6f4f; padding: .2rem 0 .2rem 1rem; margin: 1rem 0 1.6rem;
-  break-inside: avoid-page; }
+article { border-left: 4px solid #2a6f4f; padding: .2rem 0 .2rem 1rem; margin: 1rem 0 1.6rem; }
+h2, h3, h4, .label { break-after: avoid; }
+tr, figure { break-inside: avoid; }
 article h4 { font-size: 1.15rem; margin: .2rem 0 .4rem; }
 .meta { color: #444; margin: 0 0 .6rem; padding: 0; list-style: none; }
 .label { font-weight: bold; margin: .6rem 0 .1rem; }
@@ -46,7 +48,14 @@ def _block(label: str, text: str) -> Iterator[Markup]:
         yield Markup('<p class="label">{}</p><p class="text">{}</p>').format(label, text)
 
 
-def _session(rows: ResultsRows, s: SessionRow) -> Iterator[Markup]:
+PhotoSource = Callable[[PhotoRow], str]
+
+
+def _embedded(photo: PhotoRow) -> str:
+    return _data_uri(photo.content_type, photo.image)
+
+
+def _session(rows: ResultsRows, s: SessionRow, src: PhotoSource) -> Iterator[Markup]:
     labels, topic = rows.labels, s.topic
     assert topic.room is not None and topic.slot is not None
     yield Markup('<article><h4>{}</h4><ul class="meta">').format(topic.title)
@@ -85,12 +94,12 @@ def _session(rows: ResultsRows, s: SessionRow) -> Iterator[Markup]:
         yield Markup("</ul>")
     for n, photo in enumerate(s.photos, 1):
         yield Markup('<figure><img src="{}" alt="{} {}" width="{}" height="{}"></figure>').format(
-            _data_uri(photo.content_type, photo.image), labels["photo"], n, photo.width, photo.height
+            src(photo), labels["photo"], n, photo.width, photo.height
         )
     yield Markup("</article>")
 
 
-def _body(rows: ResultsRows) -> Iterator[Markup]:
+def _body(rows: ResultsRows, src: PhotoSource) -> Iterator[Markup]:
     schedule = rows.schedule
     yield Markup("<h1>{}</h1><p>{}</p>").format(schedule.name, rows.labels["report"])
     if schedule.description:
@@ -104,24 +113,30 @@ def _body(rows: ResultsRows) -> Iterator[Markup]:
             label = f" · {slot.label}" if slot.label else ""
             yield Markup("<h3>{}–{}{}</h3>").format(f"{slot.starts_at:%H:%M}", f"{slot.ends_at:%H:%M}", label)
             for session in slot_sessions:
-                yield from _session(rows, session)
+                yield from _session(rows, session, src)
         yield Markup("</section>")
 
 
-def report_html(rows: ResultsRows) -> str:
-    """The self-contained HTML report: no request leaves the file, photos are inside it."""
+def report_html(rows: ResultsRows, src: PhotoSource = _embedded) -> str:
+    """The self-contained HTML report: no request leaves the file, photos are inside it (or where `src` says)."""
     schedule = rows.schedule
     head = Markup(
         '<!DOCTYPE html>\n<html lang="{}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         "<title>{}: {}</title><style>{}</style></head><body>"
     ).format(schedule.language, schedule.name, rows.labels["report"], STYLE)
-    return str(head + Markup("").join(_body(rows)) + Markup("</body></html>\n"))
+    return "".join((head, *_body(rows, src), "</body></html>\n"))
 
 
 def report_pdf(rows: ResultsRows) -> bytes:
-    """The HTML report laid out as PDF by the worker process (photos travel inside as data: URIs)."""
-    from ..pdf import render_pdf
+    """The HTML report laid out as PDF by the worker process; the photos travel beside the HTML, not inside it
+    (parsing tens of MB of data: URIs would take the worker longer than laying out every page)."""
+    from ..pdf import BASE_URL, render_pdf
     from . import off_the_loop
 
-    return render_pdf(off_the_loop(report_html, rows), {})
+    def path(photo: PhotoRow) -> str:
+        return f"/photos/{photo.id}"
+
+    images = {path(p): (p.content_type, p.image) for s in rows.sessions for p in s.photos}
+    html = off_the_loop(lambda r: report_html(r, lambda p: BASE_URL.rstrip("/") + path(p)), rows)
+    return render_pdf(html, {}, images)
