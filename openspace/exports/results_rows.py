@@ -125,7 +125,7 @@ def results_rows(event: Event, *, base_url: str, include_hidden: bool, photo_byt
     for i in in_batches(
         select(ActionItem).where(ActionItem.event_id == event.id).order_by(ActionItem.position, ActionItem.id),
         scalars=True,
-        size=500,
+        size=100,
     ):
         if i.result_id in by_result:
             items[i.result_id].append(ItemRow(i.id, i.what, i.who or "", i.due, i.status, i.owner or "", i.note or ""))
