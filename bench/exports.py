@@ -160,6 +160,9 @@ def exports(clients: int = 1000, cpu: int | None = 0) -> dict[str, Any]:
                 crowd.connect(concurrency=100, timeout=180)
                 quiet = wait_for_quiet(reactor, target.servers)
                 _download(reactor, server, organizer, "report.md")  # warm-up (imports, caches), not measured
+                read_probe(server.url)
+                reactor.run(None, 5)  # the same crowd without an export: the stalls it causes by itself
+                idle = read_probe(server.url) or {}
                 for name, limit in EXPORTS.items():
                     figures = _download(reactor, server, organizer, name)
                     figures["target_s"] = limit
@@ -186,6 +189,7 @@ def exports(clients: int = 1000, cpu: int | None = 0) -> dict[str, Any]:
         "clients_joined": joined,
         "setup": setup,
         "quiet": quiet,
+        "idle_5s_max_loop_stall_ms": idle.get("max_stall_ms"),
         "exports": results,
         "import_cli_s": imported,
         "import_ok": imported < IMPORT_TARGET_S,
