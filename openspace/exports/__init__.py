@@ -47,6 +47,7 @@ FORMATS: dict[str, Format] = {
     "actions-csv": Format("action-items.csv", "text/csv", actions_csv, "results", include_hidden=True),
     "json": Format("event.json", "application/json", event_text, "event"),
 }
+PHOTO_BYTES = ("report.html", "report.pdf")  # the others only link photos, or leave them out
 DOWNLOADS: dict[str, Format] = {f.name: f for f in FORMATS.values()}
 ICS_MIMETYPE = FORMATS["ics"].mimetype
 
@@ -65,7 +66,7 @@ def export_rows(export: Format, event: Event, *, base_url: str) -> Any:
         return event_dump(event)
     if export.rows == "results":
         return results_rows(
-            event, base_url=base_url, include_hidden=export.include_hidden, photo_bytes=export.name != "report.md"
+            event, base_url=base_url, include_hidden=export.include_hidden, photo_bytes=export.name in PHOTO_BYTES
         )
     return schedule_rows(event, base_url=base_url)
 
