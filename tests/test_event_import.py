@@ -204,3 +204,17 @@ def test_event_json_import_refuses_and_changes_nothing(app, tmp_path, case):
     with app.app_context():
         assert [e.slug for e in db.session.query(Event).all()] == [SLUG]
     assert render(app, "json") == exported
+
+
+def test_event_json_import_refuses_a_slug_that_is_no_slug(app, tmp_path):
+    build_report(app)
+    exported = render(app, "json")
+    (tmp_path / "event.json").write_bytes(exported)
+
+    result = run_import(app, tmp_path / "event.json", "--slug", "Köln Neu")
+
+    assert result.exit_code == 1
+    assert result.output == (
+        "Error: Nothing was imported: slug “Köln Neu”: only lower-case letters, digits and single dashes (at most 64)\n"
+    )
+    assert render(app, "json") == exported
