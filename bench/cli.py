@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench import hogs, printables, scenarios
+from bench import exports, hogs, printables, scenarios
 from bench.harness import NOFILE, emit, loadavg, log, machine, pin_self, raise_nofile
 
 
@@ -71,6 +71,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--topics", type=int, default=300)
     p.add_argument("--clients", type=int, default=200)
     p.add_argument("--rate", type=float, default=5, help="posts per second during both windows")
+
+    p = sub.add_parser("exports", help="10: every export of 300 documented topics with clients connected; import")
+    p.add_argument("--clients", type=int, default=1000)
 
     p = sub.add_parser("all", help="everything, as `make bench`")
     p.add_argument("--quick", action="store_true", help="small sizes, short runs (a few minutes)")
@@ -140,6 +143,8 @@ def main(argv: list[str] | None = None) -> None:
             put(scenarios.moderation(n, rate=args.rate, duration=args.duration, cpu=server_cpu))
     elif args.scenario == "printables":
         put(printables.printables(args.topics, args.clients, args.rate, cpu=server_cpu))
+    elif args.scenario == "exports":
+        put(exports.exports(args.clients, cpu=server_cpu))
     elif args.scenario == "all":
         run_all(put, server_cpu, quick=args.quick)
     log("done")
@@ -189,6 +194,9 @@ def run_all(put: Any, cpu: int | None, *, quick: bool) -> None:
     if result:
         put(result)
     result = guarded(put, "printables", printables.printables, 100 if quick else 300, 200, 5, cpu=cpu)
+    if result:
+        put(result)
+    result = guarded(put, "exports", exports.exports, 200 if quick else 1000, cpu=cpu)
     if result:
         put(result)
     plan = [(1000, "split")] if quick else [(2000, "split"), (2000, "shared"), (1000, "split")]

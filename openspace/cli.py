@@ -1,4 +1,4 @@
-"""Command-line tools: `flask --app wsgi demo`, `create-event` and `export`."""
+"""Command-line tools: `flask --app wsgi demo`, `create-event`, `export` and `import`."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from flask import Flask, current_app
 from .demo import create_demo_event
 from .errors import DomainError
 from .events import create_event, event_by_slug, parse_rooms, parse_slots, reset_organizer_secret
-from .exports import FORMATS, schedule_rows
+from .exports import FORMATS, export_file
+from .exports.importer import ImportProblem, import_event
 from .views.pages import lan_address, phones_cannot_reach
 
 
@@ -103,7 +104,10 @@ def register_cli(app: Flask) -> None:
             event = event_by_slug(slug)
         except DomainError:
             raise click.ClickException(f"No event with the slug “{slug}”.") from None
-        data = FORMATS[format_].render(schedule_rows(event, base_url=_base_url())).encode("utf-8")
+        try:
+            data = export_file(FORMATS[format_], event, base_url=_base_url())
+        except DomainError as error:  # the PDF worker is missing or too slow
+            raise click.ClickException(error.message) from None
         if output is None:
             sys.stdout.flush()
             sys.stdout.buffer.write(data)  # bytes as they are: the CSV's and calendar's CRLF stay CRLF
@@ -114,3 +118,16 @@ def register_cli(app: Flask) -> None:
                     file.write(data)
             except OSError as error:
                 raise click.ClickException(f"Cannot write {output}: {error.strerror}.") from None
+
+    @app.cli.command("import")
+    @click.argument("file", type=click.File("rb"))
+    @click.option("--slug", default=None, help="Slug of the imported event (default: the one in the file).")
+    @click.option("--replace", is_flag=True, help="Replace the event with that slug, if there is one.")
+    def import_command(file, slug: str | None, replace: bool) -> None:  # noqa: ANN001
+        """Import an event.json export as a new event (new ids, new organizer link); a bad file changes nothing."""
+        try:
+            imported = import_event(file.read(), slug=slug, replace=replace)
+        except ImportProblem as error:
+            raise click.ClickException(f"Nothing was imported: {error}") from None
+        click.echo(f"Imported “{imported.slug}”:")
+        print_links(imported.slug, imported.secret)

@@ -6,6 +6,7 @@ while hundreds of A3 sheets are laid out.
 
 from __future__ import annotations
 
+import base64
 import ctypes.util
 import importlib.util
 import json
@@ -19,6 +20,7 @@ from pathlib import Path
 
 from flask import Flask, current_app
 from flask_babel import gettext as _
+from gevent import get_hub, monkey
 
 from .errors import DomainError
 from .pdfworker import UNAVAILABLE
@@ -72,10 +74,23 @@ def _unavailable() -> DomainError:
     )
 
 
-def render_pdf(html: str, qr_codes: dict[str, str]) -> bytes:
+def _job(html: str, qr_codes: dict[str, str], images: dict[str, tuple[str, bytes]]) -> bytes:
+    sent = {path: [kind, base64.b64encode(data).decode("ascii")] for path, (kind, data) in images.items()}
+    return json.dumps({"html": html, "base_url": BASE_URL, "qr_codes": qr_codes, "images": sent}).encode()
+
+
+def _job_off_the_loop(html: str, qr_codes: dict[str, str], images: dict[str, tuple[str, bytes]]) -> bytes:
+    """The worker's input; under gevent encoded in the thread pool: a report's photos are tens of MB."""
+    if not monkey.is_module_patched("threading"):
+        return _job(html, qr_codes, images)
+    return get_hub().threadpool.apply(_job, (html, qr_codes, images))
+
+
+def render_pdf(html: str, qr_codes: dict[str, str], images: dict[str, tuple[str, bytes]] | None = None) -> bytes:
     """The PDF of one printable page, made in a worker process; 503 when unavailable, busy or too slow.
 
     `qr_codes` maps the paths of the page's QR images to the text each encodes: the worker draws them.
+    `images` maps paths of the page's images (under BASE_URL) to their content type and bytes.
     """
     service: PdfService = current_app.extensions["openspace.pdf"]
     if service.problem:
@@ -85,7 +100,7 @@ def render_pdf(html: str, qr_codes: dict[str, str]) -> bytes:
     try:
         done = subprocess.run(
             [sys.executable, str(WORKER)],  # run as a script: importing the openspace package would load the app
-            input=json.dumps({"html": html, "base_url": BASE_URL, "qr_codes": qr_codes}).encode(),
+            input=_job_off_the_loop(html, qr_codes, images or {}),
             capture_output=True,
             timeout=service.timeout,
             cwd=ROOT,

@@ -1,16 +1,19 @@
 """Render one printable's HTML to PDF with WeasyPrint, in a process of its own (openspace/pdf.py starts it).
 
-Reads JSON {"html": ..., "base_url": ..., "qr_codes": {path: text}} on stdin, writes the PDF to stdout.
+Reads JSON {"html": ..., "base_url": ..., "qr_codes": {path: text}, "images": {path: [content type, base64]}} on
+stdin, writes the PDF to stdout.
 Layout of hundreds of A3 sheets takes seconds of CPU: in the server's process it would stop every live
 connection for that long.
 
-Nothing is fetched from the network: the fetcher serves data: URIs, files under static/, and the QR code images
-the page names in `qr_codes` (drawn here: hundreds of them would cost the server's loop seconds).
+Nothing is fetched from the network: the fetcher serves data: URIs, files under static/, the QR code images
+the page names in `qr_codes` (drawn here: hundreds of them would cost the server's loop seconds), and the images
+sent along in `images` (a report's photos: as data: URIs in the HTML they would make its parsing slow).
 Exit codes: 0 done, 3 WeasyPrint (or Pango under it) cannot be loaded, 1 anything else.
 """
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 import mimetypes
@@ -35,12 +38,16 @@ def qr_svg(text: str) -> bytes:
     return buffer.getvalue()
 
 
-def local_fetcher(base_url: str, qr_codes: dict[str, str] | None = None) -> Any:
-    """A WeasyPrint URL fetcher for data: URIs, this site's /static/ files and the page's QR codes; nothing else."""
+def local_fetcher(
+    base_url: str, qr_codes: dict[str, str] | None = None, images: dict[str, list[str]] | None = None
+) -> Any:
+    """A WeasyPrint URL fetcher for data: URIs, this site's /static/ files, the page's QR codes and the images sent
+    with it; nothing else."""
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     base = urlsplit(base_url)
     codes = qr_codes or {}
+    sent = images or {}
 
     class LocalFetcher(URLFetcher):
         def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
@@ -49,6 +56,9 @@ def local_fetcher(base_url: str, qr_codes: dict[str, str] | None = None) -> Any:
             parts = urlsplit(url)
             if (parts.scheme, parts.netloc) == (base.scheme, base.netloc) and parts.path in codes:
                 return URLFetcherResponse(url, qr_svg(codes[parts.path]), {"Content-Type": "image/svg+xml"})
+            if (parts.scheme, parts.netloc) == (base.scheme, base.netloc) and parts.path in sent:
+                kind, data = sent[parts.path]
+                return URLFetcherResponse(url, base64.b64decode(data), {"Content-Type": kind})
             if (parts.scheme, parts.netloc) != (base.scheme, base.netloc) or not parts.path.startswith("/static/"):
                 raise ValueError(f"not fetched (printables use local files only): {url}")
             path = (STATIC / unquote(parts.path.removeprefix("/static/"))).resolve()
@@ -60,11 +70,13 @@ def local_fetcher(base_url: str, qr_codes: dict[str, str] | None = None) -> Any:
     return LocalFetcher(allowed_protocols=("data", base.scheme))
 
 
-def render(html: str, base_url: str, qr_codes: dict[str, str] | None = None) -> bytes:
+def render(
+    html: str, base_url: str, qr_codes: dict[str, str] | None = None, images: dict[str, list[str]] | None = None
+) -> bytes:
     """The PDF of `html`; relative links resolve against `base_url` and go through the local fetcher."""
     import weasyprint
 
-    fetcher = local_fetcher(base_url, qr_codes)
+    fetcher = local_fetcher(base_url, qr_codes, images)
     return weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher).write_pdf()
 
 
@@ -77,7 +89,7 @@ def main() -> int:
         return UNAVAILABLE
     os.nice(10)  # layout is batch work: the server and its live walls come first on a busy core
     job = json.load(sys.stdin)
-    sys.stdout.buffer.write(render(job["html"], job["base_url"], job.get("qr_codes")))
+    sys.stdout.buffer.write(render(job["html"], job["base_url"], job.get("qr_codes"), job.get("images")))
     sys.stdout.buffer.flush()
     return 0
 

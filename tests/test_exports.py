@@ -599,10 +599,12 @@ def test_cli_export_unknown_slug_fails_clearly(app, tmp_path):
 
 
 def test_cli_export_unknown_format_fails(app, schedule):
-    result = app.test_cli_runner().invoke(args=["export", "koeln", "--format", "pdf"])
+    result = app.test_cli_runner().invoke(args=["export", "koeln", "--format", "docx"])
 
     assert result.exit_code == 2
-    assert "'pdf' is not one of 'csv', 'ics', 'frab-json', 'frab-xml'" in result.output
+    assert (
+        "'docx' is not one of 'csv', 'ics', 'frab-json', 'frab-xml', 'md', 'html', 'pdf', 'actions-csv', 'json'"
+    ) in result.output
 
 
 def test_organizer_page_links_every_download(app, schedule):
@@ -617,6 +619,11 @@ def test_organizer_page_links_every_download(app, schedule):
         ("/e/koeln/export/schedule.ics", "Calendar (iCalendar)"),
         ("/e/koeln/export/schedule.json", "Schedule (frab JSON)"),
         ("/e/koeln/export/schedule.xml", "Schedule (frab XML)"),
+        ("/e/koeln/export/report.md", "Report (Markdown)"),
+        ("/e/koeln/export/report.html", "Report (HTML)"),
+        ("/e/koeln/export/report.pdf", "Report (PDF)"),
+        ("/e/koeln/export/action-items.csv", "Action items (CSV)"),
+        ("/e/koeln/export/event.json", "Whole event (JSON, re-importable)"),
     ]
 
 
