@@ -36,6 +36,7 @@ DEFAULTS: dict[str, Any] = {
     "RATE_LIMIT_JOINS": "30 per minute",
     "RATE_LIMIT_NEW_PARTICIPANTS": "2000 per 5 minutes",  # per address: a whole venue behind one NAT, at once
     "RATE_LIMIT_EVENT_POSTS": "200 per minute",  # per event: participants' new topics together
+    "RATE_LIMIT_PUBLIC_EXPORTS": "20 per minute",  # per address: a published report's files (a PDF takes a worker)
     "MAX_TOPICS_PER_PARTICIPANT": 3,  # default for new events; organizers change it per event
     "UNPLACED_MAX": 200,  # per event: unplaced topics, and separately topics waiting for approval
     "RATELIMIT_ENABLED": True,
@@ -95,6 +96,7 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
         "RATE_LIMIT_JOINS",
         "RATE_LIMIT_NEW_PARTICIPANTS",
         "RATE_LIMIT_EVENT_POSTS",
+        "RATE_LIMIT_PUBLIC_EXPORTS",
     ):
         if env.get(name):
             app.config[name] = env[name]
