@@ -28,11 +28,6 @@ from .wall import Change, bump_revision
 SHOWN_MAX = 5  # announcements shown at once: more would push the wall off the projector
 
 
-def _require_organizer(event_id: int, actor: Actor) -> None:
-    if not actor.is_organizer(event_id):
-        raise DomainError("forbidden", _("Only the organizers can do this."))
-
-
 def parse_until(errors: FieldErrors, value: Any, zone: ZoneInfo, *, now: datetime) -> datetime | None:
     """An ISO date and time ("2026-02-27T10:30", local to the event unless it has an offset) or a time of today
     in the event's time zone ("10:30"), as naive UTC; None when absent. It must lie in the future."""
@@ -64,7 +59,7 @@ def _shown_part(event_id: int, zone: ZoneInfo) -> list[dict[str, Any]]:
 
 def post_announcement(event: Event, *, actor: Actor, data: Any) -> tuple[dict[str, Any], Change]:
     """Pin an announcement (after the others) for everyone, optionally until a time; at most SHOWN_MAX at once."""
-    _require_organizer(event.id, actor)
+    actor.require_organizer(event.id)
     if not isinstance(data, dict):
         raise DomainError("bad_request", _("Expected a JSON object."))
     zone = ZoneInfo(event.timezone)
@@ -90,7 +85,7 @@ def post_announcement(event: Event, *, actor: Actor, data: Any) -> tuple[dict[st
 
 def remove_announcement(event: Event, *, actor: Actor, announcement_id: Any) -> Change:
     """Take an announcement down before its time (one that expired already is gone: 404)."""
-    _require_organizer(event.id, actor)
+    actor.require_organizer(event.id)
     zone = ZoneInfo(event.timezone)
     with write_transaction():
         found = db.session.get(Announcement, announcement_id) if valid_id(announcement_id) is not None else None

@@ -29,14 +29,9 @@ from .snapshot import event_dict
 from .wall import Change, bump_revision
 
 
-def _require_organizer(event_id: int, actor: Actor) -> None:
-    if not actor.is_organizer(event_id):
-        raise DomainError("forbidden", _("Only the organizers can do this."))
-
-
 def review_result(event: Event, *, actor: Actor, topic_id: Any, data: Any) -> tuple[dict[str, Any], Change]:
     """Mark a documented result reviewed (or back to documented), and hide it from the public report or show it."""
-    _require_organizer(event.id, actor)
+    actor.require_organizer(event.id)
     if not isinstance(data, dict):
         raise DomainError("bad_request", _("Expected a JSON object."))
     errors = FieldErrors()
@@ -75,7 +70,7 @@ def review_result(event: Event, *, actor: Actor, topic_id: Any, data: Any) -> tu
 
 def update_action_item(event: Event, *, actor: Actor, item_id: Any, data: Any) -> dict[str, Any]:
     """Track an action item after the event: its status, owner, due date and a note (organizers only)."""
-    _require_organizer(event.id, actor)
+    actor.require_organizer(event.id)
     allowed = {"status", "owner", "due", "note"}
     if not isinstance(data, dict) or not data or set(data) - allowed:
         raise DomainError("bad_request", _("Expected status, owner, due and/or note."))
@@ -117,7 +112,7 @@ def update_action_item(event: Event, *, actor: Actor, item_id: Any, data: Any) -
 
 def publish_report(event: Event, *, actor: Actor, data: Any) -> tuple[dict[str, Any], Change | None]:
     """Make /e/<slug>/report public ({"published": true}) or organizers-only again; None: it already was so."""
-    _require_organizer(event.id, actor)
+    actor.require_organizer(event.id)
     if not isinstance(data, dict) or set(data) - {"published"}:
         raise DomainError("bad_request", _("Expected published."))
     if not isinstance(data.get("published"), bool):

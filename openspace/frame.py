@@ -45,11 +45,6 @@ ROOM_FIELDS = ("name", "capacity", "location", "position")
 SLOT_FIELDS = ("starts_at", "ends_at", "label", "is_break")
 
 
-def _require_organizer(event_id: int, actor: Actor) -> None:
-    if not actor.is_organizer(event_id):
-        raise DomainError("forbidden", _("Only the organizers can do this."))
-
-
 def _object(data: Any, allowed: tuple[str, ...], *, partial: bool) -> dict[str, Any]:
     """The request body as a dict with only known fields (at least one of them when `partial`)."""
     if not isinstance(data, dict):
@@ -105,7 +100,7 @@ def _date(errors: FieldErrors, data: dict[str, Any], name: str) -> date | None:
 
 def update_event(event: Event, *, actor: Actor, data: Any) -> Change:
     """Change the event's name, description, days, time zone, language or venue; its slots must still fit."""
-    _require_organizer(event.id, actor)
+    actor.require_organizer(event.id)
     data = _object(data, EVENT_FIELDS, partial=True)
     errors = FieldErrors()
     values: dict[str, Any] = {}
@@ -220,7 +215,7 @@ def _place_room(event_id: int, room: Room | None = None, position: int | None = 
 
 def add_room(event: Event, *, actor: Actor, data: Any) -> tuple[dict[str, Any], Change]:
     """A new room, at `position` or last."""
-    _require_organizer(event.id, actor)
+    actor.require_organizer(event.id)
     values = _room_values(_object(data, ROOM_FIELDS, partial=False), partial=False)
     with write_transaction():
         count = len(db.session.scalars(select(Room.id).where(Room.event_id == event.id)).all())
@@ -240,7 +235,7 @@ def add_room(event: Event, *, actor: Actor, data: Any) -> tuple[dict[str, Any], 
 
 def update_room(event: Event, *, actor: Actor, room_id: Any, data: Any) -> Change:
     """Rename a room, change its capacity or location, or move it to another position."""
-    _require_organizer(event.id, actor)
+    actor.require_organizer(event.id)
     values = _room_values(_object(data, ROOM_FIELDS, partial=True), partial=True)
     with write_transaction():
         room = _room(event.id, room_id)
@@ -288,7 +283,7 @@ def _placed(event_id: int, *, room_id: int | None = None, slot_id: int | None = 
 
 def remove_room(event: Event, *, actor: Actor, room_id: Any) -> Change:
     """Remove a room; its topics go to the unplaced queue (the change carries them)."""
-    _require_organizer(event.id, actor)
+    actor.require_organizer(event.id)
     with write_transaction():
         room = _room(event.id, room_id)
         if len(db.session.scalars(select(Room.id).where(Room.event_id == event.id)).all()) <= 1:
@@ -375,7 +370,7 @@ def _check_slots(event: Event, slot: Slot) -> None:
 
 def add_slot(event: Event, *, actor: Actor, data: Any) -> tuple[dict[str, Any], Change]:
     """A new slot (or break) on one of the event's days, overlapping no other."""
-    _require_organizer(event.id, actor)
+    actor.require_organizer(event.id)
     values = _slot_values(event, _object(data, SLOT_FIELDS, partial=False), partial=False)
     with write_transaction():
         if len(db.session.scalars(select(Slot.id).where(Slot.event_id == event.id)).all()) >= MAX_SLOTS:
@@ -392,7 +387,7 @@ def add_slot(event: Event, *, actor: Actor, data: Any) -> tuple[dict[str, Any], 
 
 def update_slot(event: Event, *, actor: Actor, slot_id: Any, data: Any) -> Change:
     """Change a slot's times, label or whether it is a break; a slot that becomes a break empties into the queue."""
-    _require_organizer(event.id, actor)
+    actor.require_organizer(event.id)
     values = _slot_values(event, _object(data, SLOT_FIELDS, partial=True), partial=True)
     with write_transaction():
         slot = _slot(event.id, slot_id)
@@ -420,7 +415,7 @@ def update_slot(event: Event, *, actor: Actor, slot_id: Any, data: Any) -> Chang
 
 def remove_slot(event: Event, *, actor: Actor, slot_id: Any) -> Change:
     """Remove a slot; its topics go to the unplaced queue (the change carries them)."""
-    _require_organizer(event.id, actor)
+    actor.require_organizer(event.id)
     with write_transaction():
         slot = _slot(event.id, slot_id)
         if len(db.session.scalars(select(Slot.id).where(Slot.event_id == event.id)).all()) <= 1:

@@ -7,6 +7,10 @@ import hmac
 import secrets
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
+
+from .errors import DomainError
+
 
 def hash_secret(secret: str) -> str:
     """SHA-256 hex digest: what is stored instead of a participant key or organizer secret."""
@@ -38,6 +42,11 @@ class Actor:
     def is_organizer(self, event_id: int) -> bool:
         """True when this person opened the organizer link of that event."""
         return event_id in self.organizer_of
+
+    def require_organizer(self, event_id: int) -> None:
+        """Refuse (403) an action that only the organizers of that event may take."""
+        if not self.is_organizer(event_id):
+            raise DomainError("forbidden", _("Only the organizers can do this."))
 
     def owns(self, author_hash: str) -> bool:
         """True when a topic stored under author_hash was posted by this participant."""

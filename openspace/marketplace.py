@@ -40,8 +40,7 @@ def _conflict(message: str) -> DomainError:
 
 def step_marketplace(event: Event, *, actor: Actor, data: Any) -> Change:
     """Open, step through or close the marketplace: {"action": "open" | "next" | "back" | "skip" | "close"}."""
-    if not actor.is_organizer(event.id):
-        raise DomainError("forbidden", _("Only the organizers can do this."))
+    actor.require_organizer(event.id)
     if not isinstance(data, dict):
         raise DomainError("bad_request", _("Expected a JSON object."))
     action = data.get("action")

@@ -27,11 +27,6 @@ CAP_MAX = 100
 WITHDRAWN_SHOWN = 100
 
 
-def _require_organizer(event_id: int, actor: Actor) -> None:
-    if not actor.is_organizer(event_id):
-        raise DomainError("forbidden", _("Only the organizers can do this."))
-
-
 def clean_topic_ids(value: Any) -> list[int]:
     """A list of 1..BULK_MAX topic ids (JSON integers or ASCII digit strings), duplicates dropped."""
     if not isinstance(value, list) or not 0 < len(value) <= BULK_MAX:
@@ -75,7 +70,7 @@ def _make_live(topic: Topic, *, actor: Actor, action: str, revision: int) -> Non
 
 
 def _bring_back(event: Event, *, actor: Actor, topic_ids: Any, status: str, action: str) -> list[Change]:
-    _require_organizer(event.id, actor)
+    actor.require_organizer(event.id)
     ids = clean_topic_ids(topic_ids)
     with write_transaction():
         topics = _topics(event.id, ids, {status})
@@ -97,7 +92,7 @@ def restore_topics(event: Event, *, actor: Actor, topic_ids: Any) -> list[Change
 
 def withdraw_topics(event: Event, *, actor: Actor, topic_ids: Any) -> list[Change]:
     """Withdraw many live or pending topics at once (a flood, a rejected batch); each can be restored."""
-    _require_organizer(event.id, actor)
+    actor.require_organizer(event.id)
     ids = clean_topic_ids(topic_ids)
     with write_transaction():
         return _withdraw_all(event.id, _topics(event.id, ids, {"live", "pending"}), actor=actor, action="withdraw")
@@ -118,7 +113,7 @@ def _withdraw_all(event_id: int, topics: list[Topic], *, actor: Actor, action: s
 
 def block_author(event: Event, *, actor: Actor, topic_id: Any) -> list[Change]:
     """Withdraw every live or pending topic of the device that posted this one, and block that device here."""
-    _require_organizer(event.id, actor)
+    actor.require_organizer(event.id)
     with write_transaction():
         author_hash = _author_of(event.id, topic_id)
         if db.session.get(BlockedParticipant, (event.id, author_hash)) is None:
@@ -133,7 +128,7 @@ def block_author(event: Event, *, actor: Actor, topic_id: Any) -> list[Change]:
 
 def unblock_author(event: Event, *, actor: Actor, topic_id: Any) -> None:
     """Let the device that posted this topic change the wall again (its withdrawn topics stay withdrawn)."""
-    _require_organizer(event.id, actor)
+    actor.require_organizer(event.id)
     with write_transaction():
         author_hash = _author_of(event.id, topic_id)
         blocked = db.session.get(BlockedParticipant, (event.id, author_hash))
@@ -152,7 +147,7 @@ def _author_of(event_id: int, topic_id: Any) -> str:
 
 def swap_topics(event: Event, *, actor: Actor, topic_id: Any, other_id: Any) -> Change:
     """Exchange the cells of two live topics (one may be unplaced) in one step: never one topic in two cells."""
-    _require_organizer(event.id, actor)
+    actor.require_organizer(event.id)
     first_id, second_id = valid_id(topic_id), valid_id(other_id)
     if first_id is None or second_id is None or first_id == second_id:
         raise DomainError("invalid", _("Choose two different topics to swap."), fields={"other_id": "id"})
@@ -187,7 +182,7 @@ def merge_topics(event: Event, *, actor: Actor, topic_id: Any, into_id: Any) -> 
     """Merge a topic into another on the same subject: the other stays; this one's host becomes its co-host,
     and this one's title, goal and context are kept in the other's text. This one is withdrawn (restorable,
     and undoable) with a note of where it went."""
-    _require_organizer(event.id, actor)
+    actor.require_organizer(event.id)
     merged_id, kept_id = valid_id(topic_id), valid_id(into_id)
     if merged_id is None or kept_id is None or merged_id == kept_id:
         raise DomainError("invalid", _("Choose two different topics to merge."), fields={"into_id": "id"})
@@ -221,7 +216,7 @@ def _merged_text(kept: str, merged: Topic, text: str) -> str:
 
 def pin_topic(event: Event, *, actor: Actor, topic_id: Any, pinned: bool) -> Change:
     """Pin a live topic to its place (its host may still edit the text, but not move it), or unpin it."""
-    _require_organizer(event.id, actor)
+    actor.require_organizer(event.id)
     with write_transaction():
         [topic] = _topics(event.id, [valid_id(topic_id) or 0], {"live"})
         revision = bump_revision(event.id)
@@ -243,7 +238,7 @@ def _flag(errors: FieldErrors, data: dict[str, Any], name: str) -> bool | None:
 
 def set_lock(event: Event, *, actor: Actor, data: Any) -> Change:
     """Lock the wall (only organizers change it, with an optional reason everyone sees) or open it again."""
-    _require_organizer(event.id, actor)
+    actor.require_organizer(event.id)
     if not isinstance(data, dict):
         raise DomainError("bad_request", _("Expected a JSON object."))
     errors = FieldErrors()
@@ -261,7 +256,7 @@ def set_lock(event: Event, *, actor: Actor, data: Any) -> Change:
 
 def update_settings(event: Event, *, actor: Actor, data: Any) -> Change:
     """Change the posting rules: pre-moderation on or off, and the cap on topics per participant (0: none)."""
-    _require_organizer(event.id, actor)
+    actor.require_organizer(event.id)
     if not isinstance(data, dict) or not data or set(data) - {"premoderation", "max_topics_per_participant"}:
         raise DomainError("bad_request", _("Expected premoderation and/or max_topics_per_participant."))
     errors = FieldErrors()

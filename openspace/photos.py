@@ -188,8 +188,7 @@ def delete_photo(event: Event, *, actor: Actor, topic_id: Any, photo_id: Any) ->
 
 def hide_photo(event: Event, *, actor: Actor, topic_id: Any, photo_id: Any, data: Any) -> dict[str, Any]:
     """Hide a photo from the public report and everyone but the organizers, or show it again (organizers)."""
-    if not actor.is_organizer(event.id):
-        raise DomainError("forbidden", _("Only the organizers can do this."))
+    actor.require_organizer(event.id)
     if not isinstance(data, dict) or set(data) != {"hidden"} or not isinstance(data["hidden"], bool):
         raise DomainError(
             "invalid", _("Please check the marked fields."), fields={"hidden": _("Must be true or false.")}

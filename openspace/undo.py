@@ -49,8 +49,7 @@ _STAMPS = ("created_at", "updated_at", "result_state")
 
 def undo_last(event: Event, *, actor: Actor) -> tuple[Change, dict[str, Any]]:
     """Revert the newest organizer step not yet undone; returns the change and what was undone."""
-    if not actor.is_organizer(event.id):
-        raise DomainError("forbidden", _("Only the organizers can do this."))
+    actor.require_organizer(event.id)
     try:
         with write_transaction():
             revision = bump_revision(event.id)  # first: on PostgreSQL this locks the event's row for the whole undo

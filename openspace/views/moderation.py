@@ -6,11 +6,9 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
-from flask_babel import gettext as _
 
 from ..activity import recent_steps
 from ..broadcast import announce_all, announce_moderation
-from ..errors import DomainError
 from ..events import reset_organizer_secret
 from ..extensions import db
 from ..models import Event
@@ -39,8 +37,7 @@ bp = Blueprint("moderation", __name__, url_prefix="/api/events/<slug>/moderation
 
 def _organizer_event(slug: str) -> Event:
     event = _event(slug)
-    if not current_actor().is_organizer(event.id):
-        raise DomainError("forbidden", _("Only the organizers can do this."))
+    current_actor().require_organizer(event.id)
     return event
 
 
