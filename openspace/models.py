@@ -347,3 +347,55 @@ class Photo(db.Model):
     height: Mapped[int]
     hidden: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Interest(db.Model):
+    """One participant's "interessiert mich" on a topic, by participant key hash; nobody's identity is kept.
+
+    A host's mark on their own topic is stored like any other but never counted (see the interest counts).
+    """
+
+    __tablename__ = "interests"
+    __table_args__ = (
+        PrimaryKeyConstraint("topic_id", "author_hash"),
+        Index("ix_interests_event_id", "event_id"),
+        Index("ix_interests_event_author", "event_id", "author_hash"),
+    )
+
+    topic_id: Mapped[int] = mapped_column(ForeignKey("topics.id", ondelete="CASCADE"))
+    author_hash: Mapped[str] = mapped_column(String(64))
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CheckIn(db.Model):
+    """Where one participant (by key hash) is during one slot: a new check-in in that slot moves them."""
+
+    __tablename__ = "checkins"
+    __table_args__ = (
+        PrimaryKeyConstraint("event_id", "slot_id", "author_hash"),
+        Index("ix_checkins_event_slot_room", "event_id", "slot_id", "room_id"),
+    )
+
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    slot_id: Mapped[int] = mapped_column(ForeignKey("slots.id", ondelete="CASCADE"))
+    author_hash: Mapped[str] = mapped_column(String(64))
+    room_id: Mapped[int] = mapped_column(ForeignKey("rooms.id", ondelete="CASCADE"))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class FeedKey(db.Model):
+    """A participant's personal calendar feed of one event: only the hash of the secret in its URL is stored.
+
+    `generation` grows with every reset; the secret is derived from the participant's own key and the generation,
+    so the phone can show the URL again while a reset makes every older URL unknown.
+    """
+
+    __tablename__ = "feed_keys"
+    __table_args__ = (PrimaryKeyConstraint("event_id", "author_hash"),)
+
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    author_hash: Mapped[str] = mapped_column(String(64))
+    generation: Mapped[int] = mapped_column(default=1)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
