@@ -62,14 +62,35 @@ def _with_cells(plan: Plan, wall: _Wall) -> Plan:
 
 
 def greedy(plan: Plan) -> Plan:
-    """The OpenSpaces scheduler: most-voted first, each into the free cell adding the fewest conflicts."""
+    """The OpenSpaces scheduler, as it describes itself: the most-voted topic first (then the oldest), each into
+    the free cell whose slot has the fewest of its voters already booked, a room too small for its votes only
+    when nothing else is left, bigger rooms on ties; then within each slot the most-voted topics get the biggest
+    rooms. It knows nothing of hosts. Pinned topics stay where they are."""
     wall = _Wall(plan)
     order = sorted((t for t in range(len(wall.topics)) if wall.cell_of[t] < 0), key=lambda t: (-wall.n[t], t))
     for t in order:
         free = [c for c in range(wall.R * wall.S) if wall.holder[c] < 0 and wall.open_cell(c)]
         if not free:
             break
-        wall.add(t, min(free, key=lambda c: (wall.add_cost(t, c), c)))
+
+        def badness(c: int, t: int = t) -> tuple[int, int, int, int]:
+            s, r = divmod(c, wall.R)
+            cap = wall.cap[r]
+            small = cap is not None and cap < wall.n[t]
+            return (wall.A[t][s], small, -(cap if cap is not None else 10**9), c)
+
+        wall.add(t, min(free, key=badness))
+    for s in range(wall.S):  # right-size the rooms of each slot
+        cells = [s * wall.R + r for r in range(wall.R)]
+        topics = [wall.holder[c] for c in cells if wall.holder[c] >= 0 and not wall.fixed[wall.holder[c]]]
+        rooms = sorted(
+            (c for c in cells if wall.holder[c] < 0 or not wall.fixed[wall.holder[c]]),
+            key=lambda c: (-(wall.cap[c % wall.R] if wall.cap[c % wall.R] is not None else 10**9), c),
+        )
+        for t in topics:
+            wall.remove(t)
+        for t, c in zip(sorted(topics, key=lambda t: (-wall.n[t], t)), rooms, strict=False):
+            wall.add(t, c)
     return _with_cells(plan, wall)
 
 

@@ -31,6 +31,7 @@ the score never rises, and the result is a local optimum: proposing again on the
 from __future__ import annotations
 
 import hashlib
+import math
 import random
 import time
 from dataclasses import dataclass, field, replace
@@ -153,11 +154,10 @@ class _Wall:
         for t, persons in enumerate(self.I):
             for p in persons:
                 self.person_topics[p].append(t)
-        host_count: dict[str, int] = {}
-        for t, hs in enumerate(self.hosts):
-            if self.topics[t].cell is not None:
-                for h in hs:
-                    host_count[h] = host_count.get(h, 0) + 1
+        host_count: dict[str, int] = {}  # over all topics: an unplaced one may be suggested a cell
+        for hs in self.hosts:
+            for h in hs:
+                host_count[h] = host_count.get(h, 0) + 1
         self.multi = [any(host_count.get(h, 0) > 1 for h in hs) for hs in self.hosts]
         N = len(self.topics)
         self.holder = [-1] * (self.R * self.S)
@@ -518,20 +518,6 @@ def _fingerprint(plan: Plan) -> int:
     return int.from_bytes(digest.digest()[:8], "big")
 
 
-def _perturb(wall: _Wall, movable: list[int], rng: random.Random, strength: int) -> None:
-    open_cells = [c for c in range(wall.R * wall.S) if wall.open_slot[c // wall.R]]
-    for _ in range(strength):
-        t = movable[rng.randrange(len(movable))]
-        if not wall.open_cell(wall.cell_of[t]):
-            continue
-        c = open_cells[rng.randrange(len(open_cells))]
-        u = wall.holder[c]
-        if u < 0:
-            wall.move(t, c)
-        elif u != t and not wall.fixed[u]:
-            wall.swap(t, u)
-
-
 def _placement(wall: _Wall) -> list[int]:
     return list(wall.cell_of)
 
@@ -565,7 +551,64 @@ def _put_back(wall: _Wall, original: list[int], movable: list[int]) -> None:
                     changed = True
 
 
-WORK_PER_SECOND = 400_000  # move and swap evaluations this machine does in a second, about
+ANNEAL_STEPS_PER_SECOND = 150_000  # annealing steps this machine takes in a second, about (a fixed amount of work)
+ANNEAL_STEPS_PER_TOPIC = 2_000  # small walls need far fewer steps to be searched well
+
+
+def _temperature(wall: _Wall, movable: list[int], open_cells: list[int], rng: random.Random) -> float:
+    """A starting temperature: a third of the median worsening step (hotter only wanders off within the budget)."""
+    worse = []
+    for _ in range(200):
+        t = movable[rng.randrange(len(movable))]
+        c = open_cells[rng.randrange(len(open_cells))]
+        u = wall.holder[c]
+        if u < 0:
+            d = wall.move_delta(t, c)
+        elif u != t and not wall.fixed[u] and wall.open_cell(wall.cell_of[t]):
+            d = wall.swap_delta(t, u)
+        else:
+            continue
+        if d > 0:
+            worse.append(d)
+    return max(1.0, sorted(worse)[len(worse) // 2] / 3) if worse else 1.0
+
+
+def _anneal(wall: _Wall, movable: list[int], rng: random.Random, steps: int, deadline: float) -> list[int]:
+    """Simulated annealing over moves and swaps; returns the best placement seen."""
+    open_cells = [c for c in range(wall.R * wall.S) if wall.open_slot[c // wall.R]]
+    hot = _temperature(wall, movable, open_cells, rng)
+    cold = 0.2
+    best, best_score = _placement(wall), wall.score
+    holder, fixed, cell_of = wall.holder, wall.fixed, wall.cell_of
+    R, open_slot = wall.R, wall.open_slot
+    n_movable, n_cells = len(movable), len(open_cells)
+    exp, rand, randrange = math.exp, rng.random, rng.randrange
+    block = 500
+    for done in range(0, steps, block):
+        if time.perf_counter() > deadline:
+            break
+        temperature = hot * (cold / hot) ** (done / steps)
+        for _ in range(block):
+            t = movable[randrange(n_movable)]
+            c = open_cells[randrange(n_cells)]
+            u = holder[c]
+            if u < 0:
+                d = wall.move_delta(t, c)
+                if d <= 0 or rand() < exp(-d / temperature):
+                    wall.move(t, c)
+                else:
+                    continue
+            elif u != t and not fixed[u] and open_slot[cell_of[t] // R]:
+                d = wall.swap_delta(t, u)
+                if d <= 0 or rand() < exp(-d / temperature):
+                    wall.swap(t, u)
+                else:
+                    continue
+            else:
+                continue
+            if wall.score < best_score:
+                best, best_score = _placement(wall), wall.score
+    return best
 
 
 def propose(plan: Plan, *, seconds: float = 1.5) -> list[Move]:
@@ -581,24 +624,13 @@ def propose(plan: Plan, *, seconds: float = 1.5) -> list[Move]:
     movable = [t for t in sorted(range(len(wall.topics)), key=lambda t: wall.topics[t].id) if wall.movable(t)]
     if not movable or _descend(wall, movable) == 0:
         return []
-    best, best_score = _placement(wall), wall.score
     rng = random.Random(_fingerprint(plan))
-    deadline = started + seconds * 0.8
-    cells = wall.R * wall.S
-    per_round = max(1, len(movable) * (len(movable) + cells))  # evaluations in one descent pass
-    budget = max(0, int(WORK_PER_SECOND * seconds * 0.6))
-    strength = max(2, min(8, len(movable) // 10))
-    spent = 0
-    while spent + 2 * per_round <= budget and best_score > 0:
-        _perturb(wall, movable, rng, strength)
-        if _descend(wall, movable, deadline) < 0:
-            break
-        spent += 2 * per_round
-        if wall.score < best_score:
-            best, best_score = _placement(wall), wall.score
-        else:
-            _restore(wall, best)
+    steps = min(int(ANNEAL_STEPS_PER_SECOND * seconds), ANNEAL_STEPS_PER_TOPIC * len(movable))
+    descended = _placement(wall), wall.score
+    best = _anneal(wall, movable, rng, steps, started + seconds * 0.85)
     _restore(wall, best)
+    if wall.score >= descended[1]:
+        _restore(wall, descended[0])
     _put_back(wall, original, movable)
     _descend(wall, movable)
     assert wall.score < before
@@ -643,7 +675,7 @@ def _moves(plan: Plan, wall: _Wall, original: list[int]) -> list[Move]:
                         {"interest": wall.n[t], "capacity": rooms[wall.cell_id(c)[0]].capacity, "before": source},
                     )
                 )
-        if original[t] in incoming:
+        if not reasons and original[t] in incoming:
             reasons.append(Reason("makes_room", {"topic_id": incoming[original[t]]}))
         result.append(
             Move(topic.id, wall.cell_id(original[t]), wall.cell_id(c), tuple(reasons) or (Reason("fewer_clashes"),))
