@@ -160,6 +160,7 @@ class _Wall:
                 host_count[h] = host_count.get(h, 0) + 1
         self.multi = [any(host_count.get(h, 0) > 1 for h in hs) for hs in self.hosts]
         N = len(self.topics)
+        self.capc = [[0 if cap is None or n <= cap else n - cap for cap in self.cap] for n in self.n]
         self.holder = [-1] * (self.R * self.S)
         self.cell_of: list[int] = [-1] * N
         self.count: list[dict[int, int]] = [{} for _ in range(self.S)]
@@ -173,6 +174,7 @@ class _Wall:
                 if room in room_index and slot in slot_index:
                     self.add(t, slot_index[slot] * self.R + room_index[room])
         self._shared: dict[int, tuple[int, ...]] | None = None
+        self._shared_with: list[dict[int, tuple[int, ...]]] | None = None
 
     # cells
     def cell_id(self, c: int) -> Cell:
@@ -198,10 +200,21 @@ class _Wall:
         key = t * N + u if t < u else u * N + t
         return self._shared.get(key, ())
 
+    def shared_with(self, t: int) -> dict[int, tuple[int, ...]]:
+        """For every topic sharing people with t, those people."""
+        if self._shared_with is None:
+            N = len(self.topics)
+            self.shared(0, 0)
+            table: list[dict[int, tuple[int, ...]]] = [{} for _ in range(N)]
+            for key, persons in (self._shared or {}).items():
+                a, b = divmod(key, N)
+                table[a][b] = table[b][a] = persons
+            self._shared_with = table
+        return self._shared_with[t]
+
     # score parts
     def cap_cost(self, t: int, r: int) -> int:
-        cap = self.cap[r]
-        return 0 if cap is None or self.n[t] <= cap else self.n[t] - cap
+        return self.capc[t][r]
 
     def _hw(self, ts: list[int]) -> int:
         return host_weight([self.n[x] for x in ts]) if len(ts) > 1 else 0
@@ -474,20 +487,65 @@ def suggest_new(plan: Plan, hosts: frozenset[str]) -> list[Suggestion]:
 
 
 def _best_step(wall: _Wall, t: int, free: list[int], movable: list[int]) -> tuple[int, int, int]:
-    """The best strict improvement for topic t: (delta, kind 0 = move / 1 = swap, cell or topic); delta 0 = none."""
-    best = (0, -1, -1)
-    for c in free:
-        d = wall.move_delta(t, c)
-        if d < best[0]:
-            best = (d, 0, c)
-    if not wall.open_cell(wall.cell_of[t]):
-        return best  # nobody may be swapped into a closed cell
+    """The best strict improvement for topic t: (delta, kind 0 = move / 1 = swap, cell or topic); delta 0 = none.
+
+    The same deltas as move_delta and swap_delta, unrolled: this loop is where the proposal spends its time.
+    A swap's exact overlap term is only counted when a lower bound (every shared person counted as saved in
+    both slots) could beat the best so far.
+    """
+    best, kind, what = 0, -1, -1
+    R, cell_of, open_slot = wall.R, wall.cell_of, wall.open_slot
+    A, B, capc, multi = wall.A, wall.B, wall.capc, wall.multi
+    ct = cell_of[t]
+    s1, r1 = divmod(ct, R)
+    cap_t = capc[t]
+    here = cap_t[r1]
+    if free:
+        gain = wall.remove_gain(t)
+        A_t = A[t]
+        host_t = multi[t]
+        for c in free:
+            s, r = divmod(c, R)
+            if s == s1:
+                d = cap_t[r] - here
+            else:
+                d = A_t[s] + cap_t[r] - gain
+                if host_t:
+                    d += wall.host_add(t, s)
+            if d < best:
+                best, kind, what = d, 0, c
+    if not open_slot[s1]:
+        return best, kind, what  # nobody may be swapped into a closed cell
+    A_t, B_t1 = A[t], B[t][s1]
+    shared_t = wall.shared_with(t)
+    count1 = wall.count[s1]
     for u in movable:
-        if u != t and wall.open_cell(wall.cell_of[u]):
-            d = wall.swap_delta(t, u)
-            if d < best[0]:
-                best = (d, 1, u)
-    return best
+        if u == t:
+            continue
+        cu = cell_of[u]
+        s2, r2 = divmod(cu, R)
+        if not open_slot[s2]:
+            continue
+        cap_u = capc[u]
+        d = cap_t[r2] + cap_u[r1] - here - cap_u[r2]
+        if s2 != s1:
+            d += A[u][s1] + A_t[s2] - B_t1 - B[u][s2]
+            both = shared_t.get(u)
+            hosts = multi[t] or multi[u]
+            if both is not None:
+                if not hosts and d - 2 * len(both) >= best:
+                    continue
+                count2 = wall.count[s2]
+                for p in both:
+                    if count1[p] == 1:
+                        d -= 1
+                    if count2[p] == 1:
+                        d -= 1
+            if hosts:
+                d += wall.host_exchange(s1, t, u) + wall.host_exchange(s2, u, t)
+        if d < best:
+            best, kind, what = d, 1, u
+    return best, kind, what
 
 
 def _descend(wall: _Wall, movable: list[int], deadline: float | None = None) -> int:
