@@ -30,6 +30,7 @@ the score never rises, and the result is a local optimum: proposing again on the
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import math
 import random
@@ -239,15 +240,23 @@ class _Wall:
         return total
 
     def host_exchange(self, s: int, out: int, into: int) -> int:
-        """Host cost change in slot s when topic `out` leaves it and `into` comes."""
+        """Host cost change in slot s when topic `out` (in s) leaves it and `into` comes."""
         table = self.slot_hosts[s]
+        hosts_out, hosts_into = self.hosts[out], self.hosts[into]
         total = 0
-        for h in set(self.hosts[out]) | set(self.hosts[into]):
-            ts = table.get(h, [])
-            after = [x for x in ts if x != out]
-            if h in self.hosts[into]:
-                after.append(into)
-            total += self._hw(after) - self._hw(ts)
+        for h in hosts_out:
+            ts = table[h]
+            stays = h in hosts_into
+            if len(ts) > 1:
+                after = [x for x in ts if x != out]
+                if stays:
+                    after.append(into)
+                total += self._hw(after) - self._hw(ts)
+        for h in hosts_into:
+            if h not in hosts_out:
+                ts = table.get(h)
+                if ts:
+                    total += self._hw([*ts, into]) - self._hw(ts)
         return total
 
     def add_cost(self, t: int, c: int) -> int:
@@ -486,12 +495,16 @@ def suggest_new(plan: Plan, hosts: frozenset[str]) -> list[Suggestion]:
 # --- the proposal --------------------------------------------------------------------------------------------
 
 
-def _best_step(wall: _Wall, t: int, free: list[int], movable: list[int]) -> tuple[int, int, int]:
+def _best_step(
+    wall: _Wall, t: int, free: list[int], order: list[int], gains: list[int], host_gains: list[int]
+) -> tuple[int, int, int]:
     """The best strict improvement for topic t: (delta, kind 0 = move / 1 = swap, cell or topic); delta 0 = none.
 
     The same deltas as move_delta and swap_delta, unrolled: this loop is where the proposal spends its time.
-    A swap's exact overlap term is only counted when a lower bound (every shared person counted as saved in
-    both slots) could beat the best so far.
+    `order` is the movable topics by what removing them gains (`gains`), most first: a swap of t and u costs at
+    least -(gain of t + gain of u), since putting a topic anywhere never costs less than nothing, so the scan
+    stops once that bound cannot beat the best so far. A swap's exact overlap term is only counted when its
+    lower bound (every shared person saved in both slots) could beat the best so far.
     """
     best, kind, what = 0, -1, -1
     R, cell_of, open_slot = wall.R, wall.cell_of, wall.open_slot
@@ -500,8 +513,8 @@ def _best_step(wall: _Wall, t: int, free: list[int], movable: list[int]) -> tupl
     s1, r1 = divmod(ct, R)
     cap_t = capc[t]
     here = cap_t[r1]
+    gain = gains[t]
     if free:
-        gain = wall.remove_gain(t)
         A_t = A[t]
         host_t = multi[t]
         for c in free:
@@ -517,9 +530,12 @@ def _best_step(wall: _Wall, t: int, free: list[int], movable: list[int]) -> tupl
     if not open_slot[s1]:
         return best, kind, what  # nobody may be swapped into a closed cell
     A_t, B_t1 = A[t], B[t][s1]
+    host_t_gain = host_gains[t]
     shared_t = wall.shared_with(t)
     count1 = wall.count[s1]
-    for u in movable:
+    for u in order:
+        if gain + gains[u] <= -best:
+            break
         if u == t:
             continue
         cu = cell_of[u]
@@ -532,9 +548,10 @@ def _best_step(wall: _Wall, t: int, free: list[int], movable: list[int]) -> tupl
             d += A[u][s1] + A_t[s2] - B_t1 - B[u][s2]
             both = shared_t.get(u)
             hosts = multi[t] or multi[u]
+            # Lower bound: every shared person saved in both slots, every host clash of the two removed.
+            if d - (2 * len(both) if both else 0) - host_t_gain - host_gains[u] >= best:
+                continue
             if both is not None:
-                if not hosts and d - 2 * len(both) >= best:
-                    continue
                 count2 = wall.count[s2]
                 for p in both:
                     if count1[p] == 1:
@@ -548,20 +565,48 @@ def _best_step(wall: _Wall, t: int, free: list[int], movable: list[int]) -> tupl
     return best, kind, what
 
 
+def _free_cells(wall: _Wall) -> list[int]:
+    return [c for c in range(wall.R * wall.S) if wall.holder[c] < 0 and wall.open_slot[c // wall.R]]
+
+
+def _gains(wall: _Wall, movable: list[int]) -> tuple[list[int], list[int], list[int]]:
+    """What removing each movable topic gains now, the movable topics by that gain (most first), and the part
+    of each gain that is a host's clash."""
+    gains = [0] * len(wall.topics)
+    host_gains = [0] * len(wall.topics)
+    for u in movable:
+        gains[u] = wall.remove_gain(u)
+        if wall.multi[u]:
+            host_gains[u] = wall.host_remove(u, wall.cell_of[u] // wall.R)
+    return gains, sorted(movable, key=lambda u: (-gains[u], u)), host_gains
+
+
+def _improvable(wall: _Wall, movable: list[int]) -> bool:
+    """Whether a single move or swap lowers the score (the wall is no local optimum)."""
+    free = _free_cells(wall)
+    gains, order, host_gains = _gains(wall, movable)
+    return any(_best_step(wall, t, free, order, gains, host_gains)[0] < 0 for t in movable)
+
+
 def _descend(wall: _Wall, movable: list[int], deadline: float | None = None) -> int:
     """Improve until no single move or swap helps (a local optimum); returns the number of steps taken."""
     steps = 0
     improved = True
+    free = _free_cells(wall)
+    gains, order, host_gains = _gains(wall, movable)
     while improved:
         improved = False
         for t in movable:
-            free = [c for c in range(wall.R * wall.S) if wall.holder[c] < 0 and wall.open_slot[c // wall.R]]
-            delta, kind, what = _best_step(wall, t, free, movable)
+            delta, kind, what = _best_step(wall, t, free, order, gains, host_gains)
             if delta < 0:
                 if kind == 0:
+                    free.remove(what)
+                    if wall.open_cell(wall.cell_of[t]):
+                        bisect.insort(free, wall.cell_of[t])
                     wall.move(t, what)
                 else:
                     wall.swap(t, what)
+                gains, order, host_gains = _gains(wall, movable)
                 steps += 1
                 improved = True
             if deadline is not None and time.perf_counter() > deadline:
@@ -614,7 +659,7 @@ ANNEAL_STEPS_PER_TOPIC = 2_000  # small walls need far fewer steps to be searche
 
 
 def _temperature(wall: _Wall, movable: list[int], open_cells: list[int], rng: random.Random) -> float:
-    """A starting temperature: a third of the median worsening step (hotter only wanders off within the budget)."""
+    """A starting temperature: a tenth of the median worsening step (hotter only wanders off within the budget)."""
     worse = []
     for _ in range(200):
         t = movable[rng.randrange(len(movable))]
@@ -628,44 +673,61 @@ def _temperature(wall: _Wall, movable: list[int], open_cells: list[int], rng: ra
             continue
         if d > 0:
             worse.append(d)
-    return max(1.0, sorted(worse)[len(worse) // 2] / 3) if worse else 1.0
+    return max(1.0, sorted(worse)[len(worse) // 2] / 10) if worse else 1.0
+
+
+MOVE_COST = 1.0  # people: while annealing, each topic away from its own cell counts as this many hurt
 
 
 def _anneal(wall: _Wall, movable: list[int], rng: random.Random, steps: int, deadline: float) -> list[int]:
-    """Simulated annealing over moves and swaps; returns the best placement seen."""
+    """Simulated annealing over moves and swaps; returns the best placement seen.
+
+    It minimises the score plus MOVE_COST for every topic away from where it started: a proposal that moves
+    half the wall for one person less is not worth the organizers' and the participants' trouble.
+    """
     open_cells = [c for c in range(wall.R * wall.S) if wall.open_slot[c // wall.R]]
     hot = _temperature(wall, movable, open_cells, rng)
     cold = 0.2
-    best, best_score = _placement(wall), wall.score
+    home = _placement(wall)
+    away = 0
+    best, best_value = _placement(wall), float(wall.score)
     holder, fixed, cell_of = wall.holder, wall.fixed, wall.cell_of
     R, open_slot = wall.R, wall.open_slot
     n_movable, n_cells = len(movable), len(open_cells)
     exp, rand, randrange = math.exp, rng.random, rng.randrange
     block = 500
+    started = time.perf_counter()
+    budget = max(deadline - started, 1e-3)
     for done in range(0, steps, block):
-        if time.perf_counter() > deadline:
+        elapsed = time.perf_counter() - started
+        if elapsed > budget:
             break
-        temperature = hot * (cold / hot) ** (done / steps)
+        # Cool by the steps taken or by the time spent, whichever is further: a busy machine still ends cold.
+        temperature = hot * (cold / hot) ** max(done / steps, elapsed / budget)
         for _ in range(block):
             t = movable[randrange(n_movable)]
             c = open_cells[randrange(n_cells)]
             u = holder[c]
+            ct = cell_of[t]
             if u < 0:
-                d = wall.move_delta(t, c)
+                dm = (c != home[t]) - (ct != home[t])
+                d = wall.move_delta(t, c) + MOVE_COST * dm
                 if d <= 0 or rand() < exp(-d / temperature):
                     wall.move(t, c)
                 else:
                     continue
-            elif u != t and not fixed[u] and open_slot[cell_of[t] // R]:
-                d = wall.swap_delta(t, u)
+            elif u != t and not fixed[u] and open_slot[ct // R]:
+                dm = (c != home[t]) + (ct != home[u]) - (ct != home[t]) - (c != home[u])
+                d = wall.swap_delta(t, u) + MOVE_COST * dm
                 if d <= 0 or rand() < exp(-d / temperature):
                     wall.swap(t, u)
                 else:
                     continue
             else:
                 continue
-            if wall.score < best_score:
-                best, best_score = _placement(wall), wall.score
+            away += dm
+            if wall.score + MOVE_COST * away < best_value:
+                best, best_value = _placement(wall), wall.score + MOVE_COST * away
     return best
 
 
@@ -680,17 +742,23 @@ def propose(plan: Plan, *, seconds: float = 1.5) -> list[Move]:
     original = _placement(wall)
     before = wall.score
     movable = [t for t in sorted(range(len(wall.topics)), key=lambda t: wall.topics[t].id) if wall.movable(t)]
-    if not movable or _descend(wall, movable) == 0:
+    if not movable or not _improvable(wall, movable):
         return []
+    # The plain descent's answer, if it is quick: on small walls it is often the best, and the most natural of
+    # equally good ones (nearest cells first).
+    plain = None
+    if _descend(wall, movable, started + seconds * 0.25) >= 0:
+        plain = _placement(wall), wall.score
+    _restore(wall, original)
     rng = random.Random(_fingerprint(plan))
     steps = min(int(ANNEAL_STEPS_PER_SECOND * seconds), ANNEAL_STEPS_PER_TOPIC * len(movable))
-    descended = _placement(wall), wall.score
-    best = _anneal(wall, movable, rng, steps, started + seconds * 0.85)
-    _restore(wall, best)
-    if wall.score >= descended[1]:
-        _restore(wall, descended[0])
+    _restore(wall, _anneal(wall, movable, rng, steps, started + seconds * 0.6))
     _put_back(wall, original, movable)
     _descend(wall, movable)
+    if plain is not None and plain[1] <= wall.score:
+        moved = sum(1 for a, b in zip(original, wall.cell_of, strict=True) if a != b)
+        if plain[1] < wall.score or sum(1 for a, b in zip(original, plain[0], strict=True) if a != b) <= moved:
+            _restore(wall, plain[0])
     assert wall.score < before
     return _moves(plan, wall, original)
 
