@@ -21,11 +21,14 @@ never a target; unplaced topics are never placed by the proposal (only `suggest`
 people; the pairs of a person interested in three topics of a slot are all listed, while the score counts
 that person twice, not three times.
 
-`propose` searches moves into free open cells and swaps of movable topics: a steepest-for-each-topic descent to
-a local optimum of moves and swaps, then (when that descent found anything) an iterated local search within a
-fixed amount of work (seeded from a fingerprint of the plan, so the same wall gives the same proposal), then
-moved topics are put back where that costs nothing, and a last descent. Only strict improvements are taken, so
-the score never rises, and the result is a local optimum: proposing again on the applied proposal finds nothing.
+`propose` searches moves into free open cells and swaps of movable topics. If no single move or swap lowers
+the score, it proposes nothing. Otherwise: a steepest-for-each-topic descent to a local optimum (kept when
+nothing better is found: on small walls it is often the best and the most natural answer), then simulated
+annealing from the wall as it is, for a fixed number of steps seeded from a fingerprint of the plan (the same
+wall gives the same proposal unless a busy machine hits the time limit first), counting half a person for every
+topic away from its cell (fewer moves); moved topics are put back where that costs nothing, and a last descent
+ends in a local optimum. Only strict improvements count, so the score never rises, and proposing again on the
+applied proposal finds nothing.
 """
 
 from __future__ import annotations
@@ -654,7 +657,7 @@ def _put_back(wall: _Wall, original: list[int], movable: list[int]) -> None:
                     changed = True
 
 
-ANNEAL_STEPS_PER_SECOND = 150_000  # annealing steps this machine takes in a second, about (a fixed amount of work)
+ANNEAL_STEPS_PER_SECOND = 250_000  # annealing steps this machine takes in a second, about (a fixed amount of work)
 ANNEAL_STEPS_PER_TOPIC = 2_000  # small walls need far fewer steps to be searched well
 
 
@@ -676,7 +679,7 @@ def _temperature(wall: _Wall, movable: list[int], open_cells: list[int], rng: ra
     return max(1.0, sorted(worse)[len(worse) // 2] / 10) if worse else 1.0
 
 
-MOVE_COST = 1.0  # people: while annealing, each topic away from its own cell counts as this many hurt
+MOVE_COST = 0.5  # people: while annealing, each topic away from its own cell counts as this many hurt
 
 
 def _anneal(wall: _Wall, movable: list[int], rng: random.Random, steps: int, deadline: float) -> list[int]:
@@ -752,7 +755,7 @@ def propose(plan: Plan, *, seconds: float = 1.5) -> list[Move]:
     _restore(wall, original)
     rng = random.Random(_fingerprint(plan))
     steps = min(int(ANNEAL_STEPS_PER_SECOND * seconds), ANNEAL_STEPS_PER_TOPIC * len(movable))
-    _restore(wall, _anneal(wall, movable, rng, steps, started + seconds * 0.6))
+    _restore(wall, _anneal(wall, movable, rng, steps, started + seconds * 0.75))
     _put_back(wall, original, movable)
     _descend(wall, movable)
     if plain is not None and plain[1] <= wall.score:
