@@ -426,44 +426,80 @@ def conflict_score(plan: Plan) -> int:
 
 
 # --- suggestions ---------------------------------------------------------------------------------------------
+# Suggestions read the plan directly instead of building the incremental wall: one ranking needs only the
+# people of one topic, and a phone asks for it while posting (≤ 50 ms on the largest walls).
 
 
-def _free_open_cells(wall: _Wall) -> list[int]:
-    return [c for c in range(wall.R * wall.S) if wall.holder[c] < 0 and wall.open_cell(c)]
+@dataclass
+class _Cells:
+    """The plan's cells in slot-major order, what holds them, and the placed topics slot by slot."""
+
+    order: list[Cell]
+    free: set[Cell]
+    by_slot: dict[int, list[PlanTopic]]
+    capacity: dict[int, int | None]
 
 
-def _cell_reasons(wall: _Wall, t: int, c: int) -> tuple[Reason, ...]:
-    """Why topic t (not in that slot) would cost what it does in cell c."""
-    s, r = divmod(c, wall.R)
-    reasons: list[Reason] = []
-    mine = set(wall.I[t])
-    others = [wall.holder[s * wall.R + i] for i in range(wall.R)]
-    overlaps = []
-    for u in others:
-        if u >= 0 and u != t:
-            shared = len(mine.intersection(wall.I[u]))
-            if shared:
-                overlaps.append((-shared, wall.topics[u].id))
-    for h in wall.hosts[t]:
-        for u in wall.slot_hosts[s].get(h, []):
-            if u != t:
-                reasons.append(Reason("host", {"host": h, "topic_id": wall.topics[u].id}))
-    cap = wall.cap[r]
-    if cap is not None and wall.n[t] > cap:
-        reasons.append(Reason("capacity", {"capacity": cap, "interest": wall.n[t]}))
-    reasons.extend(Reason("overlap", {"people": -n, "topic_id": tid}) for n, tid in sorted(overlaps))
-    return tuple(reasons) or (Reason("no_clash", {}),)
+def _cells(plan: Plan) -> _Cells:
+    held = {t.cell for t in plan.topics if t.cell is not None}
+    order = [(r.id, s.id) for s in plan.slots for r in plan.rooms]
+    open_slots = {s.id for s in plan.slots if s.open}
+    free = {c for c in order if c not in held and c[1] in open_slots}
+    return _Cells(order, free, _placed(plan), {r.id: r.capacity for r in plan.rooms})
+
+
+def _host_clashes(cells: _Cells, slot_id: int, hosts: frozenset[str], skip: int | None) -> list[tuple[str, PlanTopic]]:
+    """(host, topic) for every topic of that slot sharing one of these hosts, by host, then topic id."""
+    here = [u for u in cells.by_slot.get(slot_id, []) if u.id != skip]
+    return [(h, u) for h in sorted(hosts) for u in sorted(here, key=lambda u: u.id) if h in u.hosts]
+
+
+def _host_cost(clashes: list[tuple[str, PlanTopic]], interest: int) -> int:
+    by_host: dict[str, list[int]] = {}
+    for h, u in clashes:
+        by_host.setdefault(h, []).append(len(u.interested))
+    return sum(host_weight([*ns, interest]) - host_weight(ns) for ns in by_host.values())
 
 
 def suggest(plan: Plan, topic_id: int) -> list[Suggestion]:
-    """Every free open cell for the topic, best first: `score` = the people it would cost there (0 = no clash)."""
-    wall = _Wall(plan)
-    t = wall.index[topic_id]  # KeyError for an unknown topic: the caller checks
-    free = _free_open_cells(wall)  # its own cell is not free
-    if wall.cell_of[t] >= 0:
-        wall.remove(t)  # rank against the wall without it
-    ranked = sorted((wall.add_cost(t, c), c) for c in free)
-    return [Suggestion(*wall.cell_id(c), score, _cell_reasons(wall, t, c)) for score, c in ranked]
+    """Every free open cell for the topic, best first: `score` = the people it would cost there (0 = no clash),
+    ranked against the wall without it (its own cell is not free); ties: earlier slot, then room order."""
+    topic = next(t for t in plan.topics if t.id == topic_id)  # StopIteration for an unknown topic: callers check
+    cells = _cells(plan)
+    mine, n = topic.interested, len(topic.interested)
+    booked: dict[str, set[int]] = {}  # person of this topic -> slots where another topic of theirs runs
+    shared: dict[int, int] = {}
+    for slot_id, here in cells.by_slot.items():
+        for u in here:
+            if u.id == topic_id:
+                continue
+            both = mine & u.interested
+            if both:
+                shared[u.id] = len(both)
+                for p in both:
+                    booked.setdefault(p, set()).add(slot_id)
+    overlap: dict[int, int] = {}
+    for slots in booked.values():
+        for slot_id in slots:
+            overlap[slot_id] = overlap.get(slot_id, 0) + 1
+    ranked = []
+    for index, (room_id, slot_id) in enumerate(cells.order):
+        if (room_id, slot_id) not in cells.free:
+            continue
+        clashes = _host_clashes(cells, slot_id, topic.hosts, topic_id)
+        cap = cells.capacity[room_id]
+        over = n - cap if cap is not None and n > cap else 0
+        score = overlap.get(slot_id, 0) + over + _host_cost(clashes, n)
+        reasons = [Reason("host", {"host": h, "topic_id": u.id}) for h, u in clashes]
+        if over:
+            reasons.append(Reason("capacity", {"capacity": cap, "interest": n}))
+        others = sorted(
+            (-shared[u.id], u.id) for u in cells.by_slot.get(slot_id, []) if u.id != topic_id and u.id in shared
+        )
+        reasons.extend(Reason("overlap", {"people": -k, "topic_id": i}) for k, i in others)
+        ranked.append((score, index, Suggestion(room_id, slot_id, score, tuple(reasons) or (Reason("no_clash"),))))
+    ranked.sort(key=lambda x: x[:2])
+    return [s for _, _, s in ranked]
 
 
 def suggest_new(plan: Plan, hosts: frozenset[str]) -> list[Suggestion]:
@@ -473,26 +509,36 @@ def suggest_new(plan: Plan, hosts: frozenset[str]) -> list[Suggestion]:
     anything: a slot where more of them are already booked is likely to cost more. A cell where a host already
     holds a topic is ranked after every other cell.
     """
-    wall = _Wall(plan)
-    placed = [t for t in range(len(wall.topics)) if wall.cell_of[t] >= 0]
-    expected = round(sum(wall.n[t] for t in placed) / len(placed)) if placed else 0
+    cells = _cells(plan)
+    placed = [t for here in cells.by_slot.values() for t in here]
+    expected = round(sum(len(t.interested) for t in placed) / len(placed)) if placed else 0
+    everyone = len(frozenset().union(*(t.interested for t in plan.topics)))
+    busy = {slot_id: len(frozenset().union(*(t.interested for t in here))) for slot_id, here in cells.by_slot.items()}
     ranked = []
-    for c in _free_open_cells(wall):
-        s, r = divmod(c, wall.R)
-        busy = len(wall.count[s])
-        clash = [(h, u) for h in sorted(hosts) for u in wall.slot_hosts[s].get(h, [])]
-        overlap = round(expected * busy / wall.P) if wall.P else 0
-        cap = wall.cap[r]
-        score = overlap + (max(0, expected - cap) if cap is not None else 0)
-        for h in {h for h, _ in clash}:
-            ts = wall.slot_hosts[s][h]
-            score += host_weight([*(wall.n[u] for u in ts), expected])
-        reasons = [Reason("host", {"host": h, "topic_id": wall.topics[u].id}) for h, u in clash]
-        if busy:
-            reasons.append(Reason("busy", {"people": busy}))
-        ranked.append((bool(clash), score, busy, c, tuple(reasons) or (Reason("no_clash", {}),)))
+    for index, (room_id, slot_id) in enumerate(cells.order):
+        if (room_id, slot_id) not in cells.free:
+            continue
+        clashes = _host_clashes(cells, slot_id, hosts, None)
+        people = busy.get(slot_id, 0)
+        cap = cells.capacity[room_id]
+        score = (round(expected * people / everyone) if everyone else 0) + (
+            max(0, expected - cap) if cap is not None else 0
+        )
+        score += _host_cost(clashes, expected)
+        reasons = [Reason("host", {"host": h, "topic_id": u.id}) for h, u in clashes]
+        if people:
+            reasons.append(Reason("busy", {"people": people}))
+        ranked.append(
+            (
+                bool(clashes),
+                score,
+                people,
+                index,
+                Suggestion(room_id, slot_id, score, tuple(reasons) or (Reason("no_clash"),)),
+            )
+        )
     ranked.sort(key=lambda x: x[:4])
-    return [Suggestion(*wall.cell_id(c), score, reasons) for _, score, _, c, reasons in ranked]
+    return [s for *_, s in ranked]
 
 
 # --- the proposal --------------------------------------------------------------------------------------------

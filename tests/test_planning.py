@@ -322,3 +322,19 @@ def test_a_suggestions_score_is_what_the_cell_would_cost(plan, data):
         )
         assert s.score == conflict_score(Plan(plan.rooms, plan.slots, placed)) - base
     assert [s.score for s in ranked] == sorted(s.score for s in ranked)
+
+
+def test_a_third_topic_of_a_double_booked_host_costs_what_it_adds():
+    plan = wall(
+        topic(1, (SMALL, S1), crowd("a", 4), hosts={"marek"}),
+        topic(2, (BIG, S1), crowd("b", 2), hosts={"marek"}),
+        topic(3, None, crowd("c", 3), hosts={"marek"}),
+    )
+    ranked = suggest(plan, 3)
+    assert [(s.room_id, s.slot_id, s.score) for s in ranked] == [
+        (SMALL, S2, 0),
+        (BIG, S2, 0),
+        (OPEN, S2, 0),
+        (OPEN, S1, 3),
+    ]
+    assert conflict_score(apply_moves(plan, [Move(3, None, (OPEN, S1), ())])) - conflict_score(plan) == 3
