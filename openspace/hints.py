@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from .exports.pace import in_batches
 from .extensions import db
 from .models import Event, Interest, Room, Slot, Topic
 from .planning import Conflict, Plan, PlanRoom, PlanSlot, PlanTopic, Reason, normalise_host
@@ -26,7 +27,8 @@ def topic_hosts(host: str, cohosts: list[str] | None) -> frozenset[str]:
 
 def load_plan(event: Event, now: datetime | None = None) -> Plan:
     """The event's wall as a Plan: rooms in display order, slots by time (open: not a break and not begun, in
-    the event's time zone), live topics with the author hashes of their counted interest (three queries)."""
+    the event's time zone), live topics with the author hashes of their counted interest (four queries, the
+    marks read in batches)."""
     zone = ZoneInfo(event.timezone)
     moment = now or datetime.now(UTC)
     moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)  # a naive `now` is UTC, as stored times
@@ -50,9 +52,8 @@ def load_plan(event: Event, now: datetime | None = None) -> Plan:
         .order_by(Topic.id)
     ).all()
     marks: dict[int, set[str]] = {}
-    for topic_id, author_hash in db.session.execute(
-        select(Interest.topic_id, Interest.author_hash).where(Interest.event_id == event.id)
-    ):
+    interests = select(Interest.topic_id, Interest.author_hash).where(Interest.event_id == event.id)
+    for topic_id, author_hash in in_batches(interests, size=2000):  # thousands of marks: the loop keeps turning
         marks.setdefault(topic_id, set()).add(author_hash)
     begun = {slot.id for slot in slots if slot.starts_at <= local_now}
     plan_slots = tuple(PlanSlot(slot.id, slot_name(slot), not slot.is_break and slot.id not in begun) for slot in slots)
@@ -74,16 +75,26 @@ def load_plan(event: Event, now: datetime | None = None) -> Plan:
     return Plan(tuple(PlanRoom(r.id, r.name, r.capacity) for r in rooms), plan_slots, plan_topics, tuple(names.items()))
 
 
+_indexes: dict[int, tuple[Plan, dict[int, PlanTopic]]] = {}  # id(plan) -> its topics by id (texts of one answer)
+
+
+def _topics(plan: Plan) -> dict[int, PlanTopic]:
+    """The plan's topics by id, built once per plan: an answer puts hundreds of reasons into words."""
+    found = _indexes.get(id(plan))
+    if found is None or found[0] is not plan:
+        if len(_indexes) >= 8:
+            _indexes.pop(next(iter(_indexes)))
+        found = _indexes[id(plan)] = (plan, {t.id: t for t in plan.topics})
+    return found[1]
+
+
 def _title(plan: Plan, topic_id: int) -> str:
-    return next((t.title for t in plan.topics if t.id == topic_id), "?")
+    topic = _topics(plan).get(topic_id)
+    return topic.title if topic else "?"
 
 
 def _slot(plan: Plan, slot_id: int) -> str:
     return next((s.name for s in plan.slots if s.id == slot_id), "?")
-
-
-def _room(plan: Plan, room_id: int | None) -> str:
-    return next((r.name for r in plan.rooms if r.id == room_id), "?")
 
 
 def reason_text(reason: Reason, plan: Plan) -> str:
@@ -138,7 +149,7 @@ def conflict_text(conflict: Conflict, plan: Plan) -> str:
     slot = _slot(plan, conflict.slot_id)
     titles = [_title(plan, i) for i in conflict.topic_ids]
     if conflict.kind == "capacity":
-        topic = next(t for t in plan.topics if t.id == conflict.topic_ids[0])
+        topic = _topics(plan)[conflict.topic_ids[0]]
         room = next(r for r in plan.rooms if r.id == conflict.room_id)
         return _(
             "‘%(title)s’ (%(slot)s): %(room)s holds %(capacity)s, %(interest)s interested",
@@ -149,7 +160,7 @@ def conflict_text(conflict: Conflict, plan: Plan) -> str:
             interest=len(topic.interested),
         )
     if conflict.kind == "host":
-        held = [t for t in plan.topics if t.id in conflict.topic_ids]
+        held = [_topics(plan)[i] for i in conflict.topic_ids]
         shared = sorted(frozenset.intersection(*(t.hosts for t in held)))
         return _(
             "%(host)s hosts %(titles)s at the same time (%(slot)s)",
