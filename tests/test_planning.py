@@ -338,3 +338,15 @@ def test_a_third_topic_of_a_double_booked_host_costs_what_it_adds():
         (OPEN, S1, 3),
     ]
     assert conflict_score(apply_moves(plan, [Move(3, None, (OPEN, S1), ())])) - conflict_score(plan) == 3
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_the_proposal_reaches_the_optimum_of_small_generated_walls(seed):
+    """The benchmark's generator and greedy baseline (bench/plan.py), and the enumerated optimum."""
+    from bench.plan import exhaustive, generate, greedy
+
+    plan = greedy(generate(seed, rooms=3, slots=2, topics=6, people=20, pinned=1, interests=(1, 3)))
+    held = [t.cell for t in plan.topics]
+    assert None not in held and len(set(held)) == 6
+    after = apply_moves(plan, propose(plan))
+    assert conflict_score(after) == exhaustive(plan)
