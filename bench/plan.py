@@ -214,7 +214,10 @@ def large(seeds: list[int], skew: str) -> dict[str, Any]:
 def optimum(plan: Plan, seconds: float = 60) -> tuple[int | None, str]:
     """The exact optimum of the conflict score by CP-SAT (bench only: requirements-bench.txt); every movable
     topic placed (as on the walls compared), pinned ones where they are."""
-    from ortools.sat.python import cp_model
+    try:
+        from ortools.sat.python import cp_model
+    except ImportError:
+        return None, "ortools not installed (make bench installs requirements-bench.txt)"
 
     wall = _Wall(plan)
     model = cp_model.CpModel()

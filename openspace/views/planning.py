@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,25 +28,35 @@ _proposals: dict[tuple[str, int], tuple[Plan, dict[str, Any]]] = {}  # the last 
 
 
 @contextmanager
-def _fine_grained_switching() -> Iterator[None]:
-    """While a proposal is computed in the thread pool, the interpreter hands the GIL back to the server's loop
-    every 0.5 ms instead of every 5 ms: each time the loop waits on I/O the search thread takes the GIL, and
-    the loop's next turn waits for a switch (the process-wide interval is restored when the last one ends)."""
-    global _switching
-    if _switching == 0:
-        _switching_default[0] = sys.getswitchinterval()
+def _search_beside_the_loop() -> Iterator[None]:
+    """While a proposal is computed in the thread pool:
+
+    - the interpreter hands the GIL back every 0.5 ms instead of every 5 ms: each time the server's loop waits
+      on I/O the search thread takes the GIL, and the loop's next turn waits for a switch;
+    - the cyclic garbage collector pauses: the search builds tens of thousands of small containers, and a full
+      collection they trigger walks every object of the server (1,000 connections) holding the GIL for 100 ms
+      and more. What the search builds is freed by reference counting when it ends.
+
+    Both are process-wide; they are restored when the last search ends.
+    """
+    global _searching, _saved
+    if _searching == 0:
+        _saved = (sys.getswitchinterval(), gc.isenabled())
         sys.setswitchinterval(0.0005)
-    _switching += 1
+        gc.disable()
+    _searching += 1
     try:
         yield
     finally:
-        _switching -= 1
-        if _switching == 0:
-            sys.setswitchinterval(_switching_default[0])
+        _searching -= 1
+        if _searching == 0:
+            sys.setswitchinterval(_saved[0])
+            if _saved[1]:
+                gc.enable()
 
 
-_switching = 0
-_switching_default = [0.005]
+_searching = 0
+_saved = (0.005, True)
 
 
 def _texts(items: list[Any], text: Any) -> list[Any]:
@@ -117,7 +128,7 @@ def proposal(slug: str) -> Response:
     if cached is not None and cached[0] == plan:
         found = cached[1]
     else:
-        with _fine_grained_switching():
+        with _search_beside_the_loop():
             found = off_the_loop(_computed, plan)
         _proposals[key] = (plan, found)
     titles = {t.id: t.title for t in plan.topics}
