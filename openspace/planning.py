@@ -24,8 +24,9 @@ that person twice, not three times.
 `propose` searches moves into free open cells and swaps of movable topics. If no single move or swap lowers
 the score, it proposes nothing. Otherwise: a steepest-for-each-topic descent to a local optimum (kept when
 nothing better is found: on small walls it is often the best and the most natural answer), then simulated
-annealing from the wall as it is, for a fixed number of steps seeded from a fingerprint of the plan (the same
-wall gives the same proposal unless a busy machine hits the time limit first), counting half a person for every
+annealing from the wall as it is, seeded from a fingerprint of the plan, for a fixed number of steps or until
+the time is up, whichever comes first (small walls: always the steps, so the same wall gives the same proposal;
+the largest walls use the time, so a faster machine may find more), counting half a person for every
 topic away from its cell (fewer moves); moved topics are put back where that costs nothing, and a last descent
 ends in a local optimum. Only strict improvements count, so the score never rises, and proposing again on the
 applied proposal finds nothing.
@@ -783,8 +784,9 @@ def _anneal(wall: _Wall, movable: list[int], rng: random.Random, steps: int, dea
 def propose(plan: Plan, *, seconds: float = 1.5) -> list[Move]:
     """Moves (and swaps, as two moves) that lower the conflict score, as few as practical; [] when none helps.
 
-    Deterministic for a given plan (unless `seconds` cuts the search short on a slow machine); the result is a
-    local optimum of single moves and swaps, so proposing again after applying it proposes nothing.
+    Deterministic for a given plan while the annealing's steps end before `seconds` does (every wall of up to
+    about 100 topics here); the result is always a local optimum of single moves and swaps, so proposing again
+    after applying it proposes nothing.
     """
     started = time.perf_counter()
     wall = _Wall(plan)

@@ -211,3 +211,14 @@ def test_load_plan_closes_begun_slots_and_drops_the_hosts_own_mark(app, planned)
     assert (a.id, a.cell, a.fixed, a.hosts) == (p["a"], (p["rooms"][0], p["slots"][0]), True, frozenset({"ada"}))
     assert a.interested == frozenset({"p1", "p2", "p3", "p4"})  # the host's own mark is not counted
     assert b.interested == frozenset({"p1", "p2", "p5"})
+
+
+def test_the_hints_follow_every_mark_and_unmark(app, planned):
+    p = planned
+    assert p["orga"].call("get", "conflicts").get_json()["score"] == 4
+    _mark(app, p["event_id"], p["b"], "p3")  # A and B now share three people
+    assert p["orga"].call("get", "conflicts").get_json()["score"] == 5
+    with app.app_context():
+        db.session.delete(db.session.get(Interest, (p["a"], "p1")))
+        db.session.commit()
+    assert p["orga"].call("get", "conflicts").get_json()["score"] == 3  # A: 3 interested (1 over), 2 shared

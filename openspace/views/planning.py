@@ -16,7 +16,7 @@ from ..exports import off_the_loop
 from ..exports.pace import pause
 from ..extensions import db
 from ..fields import valid_id
-from ..hints import conflict_text, load_plan, reason_text
+from ..hints import conflict_text, current_plan, reason_text
 from ..models import HOST_MAX
 from ..planning import Plan, apply_moves, conflict_score, conflicts, normalise_host, propose, suggest, suggest_new
 from .api import _event
@@ -78,7 +78,7 @@ def suggestions(slug: str) -> Response:
     """Every free open cell for a topic (?topic=<id>) or a new topic by a host (?host=<name>), best first."""
     event = _event(slug)
     topic, host = request.args.get("topic"), request.args.get("host")
-    plan = load_plan(event)
+    plan = current_plan(event)
     if topic is not None:
         topic_id = valid_id(topic)
         if topic_id is None:
@@ -111,7 +111,7 @@ def suggestions(slug: str) -> Response:
 def _organizer_plan(slug: str) -> tuple[int, Plan, int]:
     event = _event(slug)
     current_actor().require_organizer(event.id)
-    return event.id, load_plan(event), event.revision
+    return event.id, current_plan(event), event.revision
 
 
 def _computed(plan: Plan) -> dict[str, Any]:
@@ -125,7 +125,7 @@ def proposal(slug: str) -> Response:
     event_id, plan, revision = _organizer_plan(slug)
     key = (str(db.engine.url), event_id)
     cached = _proposals.get(key)
-    if cached is not None and cached[0] == plan:
+    if cached is not None and (cached[0] is plan or cached[0] == plan):
         found = cached[1]
     else:
         with _search_beside_the_loop():
