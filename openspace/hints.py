@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import func, select
 
 from .exports.pace import in_batches
@@ -130,9 +131,10 @@ def reason_text(reason: Reason, plan: Plan) -> str:
     p = reason.params
     code = reason.code
     if code == "overlap":
-        return _(
-            "%(people)s people interested in this are also interested in ‘%(title)s’ in this slot",
-            people=p["people"],
+        return ngettext(
+            "%(num)s person interested in this is also interested in ‘%(title)s’ in this slot",
+            "%(num)s people interested in this are also interested in ‘%(title)s’ in this slot",
+            p["people"],
             title=_title(plan, p["topic_id"]),
         )
     if code == "capacity":
@@ -144,14 +146,19 @@ def reason_text(reason: Reason, plan: Plan) -> str:
             title=_title(plan, p["topic_id"]),
         )
     if code == "busy":
-        return _("%(people)s people are already interested in topics of this slot", people=p["people"])
+        return ngettext(
+            "%(num)s person is already interested in topics of this slot",
+            "%(num)s people are already interested in topics of this slot",
+            p["people"],
+        )
     if code == "no_clash":
         return _("No clash known")
     if code == "apart":
-        return _(
-            "No longer at the same time as ‘%(title)s’ (%(people)s people are interested in both)",
+        return ngettext(
+            "No longer at the same time as ‘%(title)s’ (%(num)s person is interested in both)",
+            "No longer at the same time as ‘%(title)s’ (%(num)s people are interested in both)",
+            p["people"],
             title=_title(plan, p["topic_id"]),
-            people=p["people"],
         )
     if code == "room_fits":
         if p["capacity"] is None:
@@ -196,9 +203,10 @@ def conflict_text(conflict: Conflict, plan: Plan) -> str:
             titles=", ".join(f"‘{title}’" for title in titles),
             slot=slot,
         )
-    return _(
-        "%(people)s people are interested in both ‘%(a)s’ and ‘%(b)s’ (%(slot)s)",
-        people=conflict.people,
+    return ngettext(
+        "%(num)s person is interested in both ‘%(a)s’ and ‘%(b)s’ (%(slot)s)",
+        "%(num)s people are interested in both ‘%(a)s’ and ‘%(b)s’ (%(slot)s)",
+        conflict.people,
         a=titles[0],
         b=titles[1],
         slot=slot,

@@ -222,3 +222,13 @@ def test_the_hints_follow_every_mark_and_unmark(app, planned):
         db.session.delete(db.session.get(Interest, (p["a"], "p1")))
         db.session.commit()
     assert p["orga"].call("get", "conflicts").get_json()["score"] == 3  # A: 3 interested (1 over), 2 shared
+
+
+def test_one_person_is_one_person(app, planned):
+    p = planned
+    _mark(app, p["event_id"], p["b"], "p9")
+    with app.app_context():
+        db.session.delete(db.session.get(Interest, (p["b"], "p2")))
+        db.session.commit()
+    texts = [c["text"] for c in p["orga"].call("get", "conflicts").get_json()["conflicts"]]
+    assert "1 person is interested in both ‘A’ and ‘B’ (Runde 1)" in texts
