@@ -232,3 +232,23 @@ def test_one_person_is_one_person(app, planned):
         db.session.commit()
     texts = [c["text"] for c in p["orga"].call("get", "conflicts").get_json()["conflicts"]]
     assert "1 person is interested in both ‘A’ and ‘B’ (Runde 1)" in texts
+
+
+def test_a_break_is_no_target(app):
+    with app.app_context():
+        event, _secret = create_event(
+            name="Pause",
+            slug="pause",
+            starts_on=FUTURE,
+            ends_on=None,
+            timezone="Europe/Berlin",
+            language="en",
+            rooms=[RoomSpec("Saal", 30)],
+            slots=[
+                SlotSpec(datetime.combine(FUTURE, time(9)), datetime.combine(FUTURE, time(10)), "Runde 1"),
+                SlotSpec(datetime.combine(FUTURE, time(10)), datetime.combine(FUTURE, time(11)), "Mittag", True),
+            ],
+        )
+        slots = [s.id for s in event.slots]
+    got = Participant(app, "pause").call("get", "suggestions?host=Ada").get_json()
+    assert [(s["slot_id"], s["score"]) for s in got["suggestions"]] == [(slots[0], 0)]
