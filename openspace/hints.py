@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import func, select
 
-from .exports.pace import in_batches
+from .exports.pace import in_batches, pause
 from .extensions import db
 from .models import Event, Interest, Room, Slot, Topic
 from .planning import Conflict, Plan, PlanRoom, PlanSlot, PlanTopic, Reason, normalise_host
@@ -54,8 +54,9 @@ def load_plan(event: Event, now: datetime | None = None) -> Plan:
     ).all()
     marks: dict[int, set[str]] = {}
     interests = select(Interest.topic_id, Interest.author_hash).where(Interest.event_id == event.id)
-    for topic_id, author_hash in in_batches(interests, size=2000):  # thousands of marks: the loop keeps turning
+    for topic_id, author_hash in in_batches(interests, size=500):  # thousands of marks: the loop keeps turning
         marks.setdefault(topic_id, set()).add(author_hash)
+    pause()
     begun = {slot.id for slot in slots if slot.starts_at <= local_now}
     plan_slots = tuple(PlanSlot(slot.id, slot_name(slot), not slot.is_break and slot.id not in begun) for slot in slots)
     plan_topics = tuple(
