@@ -45,7 +45,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     from . import pdf, security, sockets  # noqa: F401 - registers socket handlers before init_app
     from .cli import register_cli
-    from .views import api, control, exports, frame, moderation, organizer, pages, printables, results, review
+    from .views import api, control, exports, frame, me, moderation, organizer, pages, printables, results, review
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(organizer.bp)
@@ -59,6 +59,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(exports.bp)
     app.register_blueprint(results.bp)
     app.register_blueprint(review.bp)
+    app.register_blueprint(me.bp)
     security.init_app(app)
     register_cli(app)
 
