@@ -69,7 +69,12 @@ def test_my_schedule_shows_now_and_next_follows_moves_and_resets_its_feed(site, 
     cells = [cell_ids(site.url, slug, i) for i in range(9)]  # slot-major: (room, slot) of R1S1, R2S1, R3S1, R1S2 …
     bea = HttpParticipant(site.url, slug)
     ids = {}
-    for title, (room_id, slot_id) in (("Eins", cells[0]), ("Zwei", cells[4]), ("Parallel", cells[3]), ("Drei", cells[8])):
+    for title, (room_id, slot_id) in (
+        ("Eins", cells[0]),
+        ("Zwei", cells[4]),
+        ("Parallel", cells[3]),
+        ("Drei", cells[8]),
+    ):
         answer = bea.post({"title": title, "host": "Bea", "room_id": room_id, "slot_id": slot_id})
         assert answer.status_code == 201, answer.text
         ids[title] = answer.json()["topic"]["id"]
@@ -77,7 +82,15 @@ def test_my_schedule_shows_now_and_next_follows_moves_and_resets_its_feed(site, 
     phone = phone_at(watch, f"{site.url}/e/{slug}/")
     wait_live(phone)
     room_id, slot_id = cells[7]
-    assert api(phone, "POST", f"/api/events/{slug}/topics", {"title": "Mein Thema", "host": "Ada", "room_id": room_id, "slot_id": slot_id}) == 201
+    assert (
+        api(
+            phone,
+            "POST",
+            f"/api/events/{slug}/topics",
+            {"title": "Mein Thema", "host": "Ada", "room_id": room_id, "slot_id": slot_id},
+        )
+        == 201
+    )
     for title in ("Eins", "Zwei", "Parallel", "Drei"):
         assert api(phone, "POST", f"/api/events/{slug}/topics/{ids[title]}/interest") == 200
 
