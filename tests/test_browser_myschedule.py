@@ -101,7 +101,13 @@ def test_my_schedule_shows_now_and_next_follows_moves_and_resets_its_feed(site, 
     assert phone.locator('[data-group="past"] summary').text_content() == "Over (1)"
     now_first = phone.locator('[data-group="now"] .agenda-item').first
     expect(now_first.locator(".agenda-clash")).to_have_text(
-        "At the same time as: Zwei Pick one – or go where you learn or give most."
+        "At the same time as “Zwei”. Pick one – or go where you learn or give most."
+    )
+    expect(phone.locator('[data-group="next"] .agenda-clash')).to_have_text(
+        [
+            "At the same time as “Drei”.",
+            "At the same time as “Mein Thema”. Pick one – or go where you learn or give most.",
+        ]
     )
     expect(phone.locator('[data-group="next"] .agenda-role')).to_have_text(["Your topic", "Interested"])
     SHOTS.mkdir(parents=True, exist_ok=True)

@@ -62,7 +62,9 @@ function entryItem(entry, multiDay) {
     el("span", { className: `agenda-role ${entry.own ? "role-own" : "role-interested"}` }, entry.own ? texts.own : texts.interested),
   ];
   if (entry.together && entry.together.length) {
-    parts.push(el("span", { className: "agenda-clash" }, texts.together.replace("{titles}", entry.together.join(", ")), " ", texts.two_feet));
+    const titles = entry.together.map((title) => `“${title}”`).join(", ");
+    // A host is at their own session; everyone else chooses with their feet.
+    parts.push(el("span", { className: "agenda-clash" }, texts.together.replace("{titles}", titles), entry.own ? null : ` ${texts.two_feet}`));
   }
   if (!entry.own) {
     parts.push(el("button", {
