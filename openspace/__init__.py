@@ -45,11 +45,25 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     from . import pdf, security, sockets  # noqa: F401 - registers socket handlers before init_app
     from .cli import register_cli
-    from .views import api, control, exports, frame, me, moderation, organizer, pages, printables, results, review
+    from .views import (
+        api,
+        control,
+        counts,
+        exports,
+        frame,
+        me,
+        moderation,
+        organizer,
+        pages,
+        printables,
+        results,
+        review,
+    )
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(organizer.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(counts.bp)
     app.register_blueprint(moderation.bp)
     app.register_blueprint(moderation.actions)
     app.register_blueprint(frame.bp)

@@ -12,6 +12,7 @@ from limits import parse
 from werkzeug.exceptions import BadRequest
 
 from ..broadcast import announce, announce_moderation
+from ..counts import headcounts, interest_counts
 from ..errors import DomainError
 from ..events import event_by_slug
 from ..extensions import db, limiter
@@ -85,7 +86,12 @@ def _json_body() -> Any:
 def get_wall(slug: str) -> Response:
     """The whole wall with its revision, plus which topics are the caller's own."""
     event = _event(slug)
-    text = snapshot_of(event).json_with(mine=my_topic_ids(event.id, current_actor()))
+    snapshot, actor = snapshot_of(event), current_actor()
+    text = snapshot.counted_json(
+        interest_counts(event.id),
+        headcounts=headcounts(event.id, snapshot.state),
+        mine=my_topic_ids(event.id, actor),
+    )
     return current_app.response_class(text, mimetype="application/json")
 
 
