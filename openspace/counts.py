@@ -123,6 +123,7 @@ class Hub:
         self.events: dict[int, _Live] = {}
         self.running = False
         self._redis: Any = None
+        self.server = socketio.server  # the Socket.IO server of this app (tests build many apps in one process)
         self.sent = 0  # counts_changed messages sent (for the benchmark)
 
     def live(self, event_id: int) -> _Live:
@@ -148,6 +149,10 @@ class Hub:
         while True:
             socketio.sleep(TICK)
             now = time.monotonic()
+            if socketio.server is not self.server:  # this app's server was replaced: no one to tell
+                with self.lock:
+                    self.running = False
+                return
             with self.lock:
                 due = [
                     event_id
@@ -223,7 +228,9 @@ class Hub:
                 with self.lock:
                     live.heads, live.heads_at = (slot_id, rooms), time.monotonic()
                     before = live.sent_heads
-                    if self.shared or before is None or before[0] != slot_id:
+                    if before is not None and before[0] != slot_id:  # a new slot: clients replace the rooms
+                        changed_rooms = dict(rooms)
+                    elif self.shared or before is None:  # not known what clients hold: every room, zeros too
                         room_ids = db.session.scalars(select(Room.id).where(Room.event_id == event_id))
                         changed_rooms = {room_id: rooms.get(room_id, 0) for room_id in room_ids}
                     else:
@@ -316,6 +323,7 @@ def mark_interest(event: Event, *, actor: Actor, topic_id: int, interested: bool
                     raise DomainError("not_live", _("This topic is not on the wall."))
                 _check_not_blocked(event.id, actor)
                 mark = db.session.get(Interest, (topic_id, author_hash))
+                changed = (mark is None) == interested and author_hash != topic.author_hash  # what anyone sees
                 if interested and mark is None:
                     db.session.add(Interest(topic_id=topic_id, author_hash=author_hash, event_id=event.id))
                 elif not interested and mark is not None:
@@ -331,7 +339,8 @@ def mark_interest(event: Event, *, actor: Actor, topic_id: int, interested: bool
         except IntegrityError:  # the same mark, a moment ago, from another process: it is there now
             if attempt == 2:
                 raise
-    hub().mark(event.id, topics=(topic_id,))
+    if changed:  # a repeated tap, or the host's own mark, sends nothing
+        hub().mark(event.id, topics=(topic_id,))
     return {"topic_id": topic_id, "interested": interested, "interest": count}
 
 
@@ -356,6 +365,7 @@ def check_in(event: Event, *, actor: Actor, room_id: int) -> dict[str, Any]:
         if slot_id is None:
             raise DomainError("no_slot_now", _("No session runs now, so there is nothing to check in to."))
         found = db.session.get(CheckIn, (event_id, slot_id, author_hash))
+        moved = found is None or found.room_id != room_id
         if found is None:
             db.session.add(CheckIn(event_id=event_id, slot_id=slot_id, author_hash=author_hash, room_id=room_id))
         else:
@@ -366,5 +376,6 @@ def check_in(event: Event, *, actor: Actor, room_id: int) -> dict[str, Any]:
         with center.lock:
             live = center.live(event_id)
             live.heads, live.heads_at = (slot_id, rooms), time.monotonic()
-    hub().mark(event_id, heads=True)
+    if moved:
+        hub().mark(event_id, heads=True)
     return {"room_id": room_id, "slot_id": slot_id, "headcount": rooms.get(room_id, 0), "capacity": capacity}
