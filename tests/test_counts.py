@@ -263,6 +263,12 @@ def test_the_room_page_shows_the_room_and_its_headcount(app, at, alice, bob):
     page = bob.client.get("/e/zukunft/r/1")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
-    assert "Raum 1" in html and "Retouren senken" in html and "I&#39;m here" in html
+    assert '<h1 lang="en">Raum 1</h1>' in html
+    assert "Now · 09:00–09:50</span>" in html and "Retouren senken" in html
+    assert "Next · 10:00–10:50</span>" in html
+    assert ">I'm here</button>" in html
     assert bob.client.get("/e/zukunft/r/4").status_code == 404
+    qr = bob.client.get("/e/zukunft/r/1/qr.svg")
+    assert (qr.status_code, qr.mimetype) == (200, "image/svg+xml")
+    assert bob.client.get("/e/zukunft/r/4/qr.svg").status_code == 404
     assert bob.client.get("/e/zukunft/r/99").status_code == 404

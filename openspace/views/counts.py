@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, jsonify, render_template
 
+from .. import counts as tallies
 from ..counts import check_in, headcounts, interest_counts, mark_interest, state_slot_id
 from ..extensions import db, limiter
 from ..models import Room
 from ..snapshot import snapshot_of
 from .api import _event
-from .pages import load_event, public_url
+from .pages import _qr_response, load_event, public_url
 from .people import client_address, current_actor, ensure_participant
 
 bp = Blueprint("counts", __name__)
@@ -60,6 +62,16 @@ def room_url(slug: str, room_id: int) -> str:
     return public_url("counts.room_page", slug=slug, room_id=str(room_id))
 
 
+@bp.get("/e/<slug>/r/<id:room_id>/qr.svg")
+def room_qr_svg(slug: str, room_id: int) -> Response:
+    """The QR code of a room's page, as its door sign shows it."""
+    event = load_event(slug)
+    room = db.session.get(Room, room_id)
+    if room is None or room.event_id != event.id:
+        abort(404)
+    return _qr_response(room_url(slug, room_id))
+
+
 @bp.get("/e/<slug>/r/<id:room_id>")
 def room_page(slug: str, room_id: int) -> str:
     """A room's page on the phone: what runs there now and next, one tap to check in, the live headcount."""
@@ -70,11 +82,16 @@ def room_page(slug: str, room_id: int) -> str:
     ensure_participant()
     snapshot = snapshot_of(event)
     state = snapshot.counted_state(interest_counts(event.id), headcounts=headcounts(event.id, snapshot.state))
+    room = next(r for r in state["rooms"] if r["id"] == room_id)
+    return render_template("pages/room.html", event=event, state=state, room=room, runs=room_runs(state, room_id))
+
+
+def room_runs(state: dict[str, Any], room_id: int) -> list[dict[str, Any]]:
+    """What runs in the room now (the check-in slot) and next: [{"now": bool, "slot", "topic" or None}]."""
     current = state_slot_id(state)
-    return render_template(
-        "pages/room.html",
-        event=event,
-        state=state,
-        room=next(r for r in state["rooms"] if r["id"] == room_id),
-        current_slot=current,
-    )
+    now = tallies.now_utc()
+    by_slot = {t["slot_id"]: t for t in state["topics"] if t["room_id"] == room_id}
+    slots = [s for s in state["slots"] if not s["is_break"]]
+    shown = [s for s in slots if s["id"] == current][:1]
+    shown += [s for s in slots if s["id"] != current and datetime.fromisoformat(s["starts_at"]) > now][:1]
+    return [{"now": s["id"] == current, "slot": s, "topic": by_slot.get(s["id"])} for s in shown]
