@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench import exports, hogs, printables, scenarios
+from bench import exports, hogs, printables, scenarios, taps
 from bench.harness import NOFILE, emit, loadavg, log, machine, pin_self, raise_nofile
 
 
@@ -74,6 +74,12 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
 
     p = sub.add_parser("exports", help="10: every export of 300 documented topics with clients connected; import")
     p.add_argument("--clients", type=int, default=1000)
+
+    p = sub.add_parser("taps", help="11: interest taps from many phones, coalesced counts_changed to every phone")
+    p.add_argument("--clients", type=int, default=2000)
+    p.add_argument("--taps", type=int, default=2000)
+    p.add_argument("--seconds", type=float, default=20, help="the taps are spread over this long")
+    p.add_argument("--people", type=int, default=100, help="participants tapping (each marks different topics)")
 
     p = sub.add_parser("all", help="everything, as `make bench`")
     p.add_argument("--quick", action="store_true", help="small sizes, short runs (a few minutes)")
@@ -145,6 +151,8 @@ def main(argv: list[str] | None = None) -> None:
         put(printables.printables(args.topics, args.clients, args.rate, cpu=server_cpu))
     elif args.scenario == "exports":
         put(exports.exports(args.clients, cpu=server_cpu))
+    elif args.scenario == "taps":
+        put(taps.taps(args.clients, args.taps, args.seconds, args.people, cpu=server_cpu))
     elif args.scenario == "all":
         run_all(put, server_cpu, quick=args.quick)
     log("done")
