@@ -116,6 +116,17 @@ def test_phone_marks_interest_the_wall_counts_and_the_door_page_checks_in(site, 
     expect(door.locator("#room-headcount")).to_have_text("2 / 2 · full", timeout=LIVE_UPDATE_TIMEOUT_MS)
     expect(wall_cell(wall, plenum, slot).locator(".headcount")).to_have_text("0 / 20 · space left")
 
+    # A screen whose clock is past the slot's end shows no headcounts, though the server still counts that slot.
+    ends_at = datetime.fromisoformat(HttpParticipant(site.url, "zaehlen").wall()["slots"][0]["ends_at"])
+    context = watch.browser.new_context(**DESKTOP)
+    watch.contexts.append(context)
+    late = context.new_page()
+    late.clock.set_fixed_time(ends_at + timedelta(seconds=30))
+    late.goto(f"{site.url}/e/zaehlen/wall")
+    wait_live(late)
+    expect(wall_cell(late, werkstatt, slot).locator(".interest-count")).to_have_text("1 interested")
+    expect(late.locator("#grid .headcount")).to_have_count(0)
+
     phone.locator(f'li.cell[data-room-id="{plenum}"]').scroll_into_view_if_needed()
     phone.screenshot(path=str(SHOTS / "phone-360.png"))
     wall.screenshot(path=str(SHOTS / "projector-1920.png"))

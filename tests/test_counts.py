@@ -272,3 +272,43 @@ def test_the_room_page_shows_the_room_and_its_headcount(app, at, alice, bob):
     assert (qr.status_code, qr.mimetype) == (200, "image/svg+xml")
     assert bob.client.get("/e/zukunft/r/4/qr.svg").status_code == 404
     assert bob.client.get("/e/zukunft/r/99").status_code == 404
+
+
+@pytest.fixture(scope="module")
+def redis_server():
+    from services import RedisServer
+
+    server = RedisServer()
+    try:
+        yield server.start()
+    finally:
+        server.stop()
+
+
+def test_with_redis_one_process_sends_per_event_and_second_the_other_keeps_its_dirt(
+    tmp_path, redis_server, monkeypatch
+):
+    from openspace import broadcast
+
+    app = make_app(tmp_path, REDIS_URL=redis_server.url, RATELIMIT_STORAGE_URI="memory://")
+    slug, _secret = build_event(app)
+    alice, bob = Participant(app, slug), Participant(app, slug)
+    topic_id = alice.post(topic_body()).get_json()["topic"]["id"]
+    monkeypatch.setattr(counts.Hub, "mark", lambda *args, **kwargs: None)  # the two hubs below do the sending
+    assert mark(bob, topic_id).get_json()["interest"] == 1
+    sent = []
+    monkeypatch.setattr(broadcast, "announce_counts", lambda event_id, message: sent.append((event_id, message)))
+    with app.app_context():
+        one, two = counts.Hub(app), counts.Hub(app)  # as two processes sharing Redis would have them
+        for hub in (one, two):
+            hub.live(1).dirty_topics.add(topic_id)
+            hub.live(1).dirty_since = 0.0
+        one.flush(1)
+        two.flush(1)  # the gate is taken for this second: nothing sent, the dirt waits
+        assert sent == [(1, {"interest": {str(topic_id): 1}})]
+        assert two.live(1).dirty_topics == {topic_id}
+        time.sleep(1.05)
+        two.flush(1)
+        assert sent == [(1, {"interest": {str(topic_id): 1}})] * 2
+        assert two.live(1).dirty_topics == set()
+        db.engine.dispose()
