@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from .counts import interest_counts
+from .counts import counted_marketplace, counted_topic
 from .extensions import socketio
 from .wall import Change
 
@@ -29,13 +29,12 @@ def announce(change: Change | None) -> None:
 def _counted(message: dict[str, Any], event_id: int) -> dict[str, Any]:
     """The message with `interest` in every topic it carries, from the counts this process holds."""
     delta = message["change"]
-    if "topic" not in delta and "topics" not in delta:
-        return message
-    counts = interest_counts(event_id)
     if "topic" in delta:
-        delta["topic"] = {**delta["topic"], "interest": counts.get(delta["topic"]["id"], 0)}
+        delta["topic"] = counted_topic(event_id, delta["topic"])
     if "topics" in delta:
-        delta["topics"] = [{**t, "interest": counts.get(t["id"], 0)} for t in delta["topics"]]
+        delta["topics"] = [counted_topic(event_id, t) for t in delta["topics"]]
+    if "marketplace" in delta:
+        delta["marketplace"] = counted_marketplace(event_id, delta["marketplace"])
     return message
 
 

@@ -277,6 +277,22 @@ def interest_counts(event_id: int) -> dict[int, int]:
     return counts
 
 
+def counted_topic(event_id: int, topic: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A topic dict with its current interest count (None stays None)."""
+    return None if topic is None else {**topic, "interest": interest_counts(event_id).get(topic["id"], 0)}
+
+
+def counted_marketplace(event_id: int, market: dict[str, Any]) -> dict[str, Any]:
+    """The marketplace part with the current interest count in each topic it shows."""
+    if not market.get("open"):
+        return market
+    return {
+        **market,
+        "current": counted_topic(event_id, market["current"]),
+        "next": [counted_topic(event_id, t) for t in market["next"]],
+    }
+
+
 def headcounts(event_id: int, state: dict[str, Any]) -> dict[str, Any]:
     """The wall state's `headcounts`: the current slot (from the state's slots) and its count per room."""
     slot_id = state_slot_id(state)
