@@ -96,6 +96,13 @@ def test_phone_marks_interest_the_wall_counts_and_the_door_page_checks_in(site, 
         "7 interested", timeout=LIVE_UPDATE_TIMEOUT_MS
     )
 
+    phone.locator(f'button[data-interest="{second}"]').focus()  # the keyboard's place survives a live count
+    mark(HttpParticipant(site.url, "zaehlen"), second)
+    expect(phone.locator(f'li.cell[data-room-id="{werkstatt}"] .interest-count')).to_have_text(
+        "2 interested", timeout=LIVE_UPDATE_TIMEOUT_MS
+    )
+    assert phone.evaluate("document.activeElement.dataset.interest") == str(second)
+
     door = watch.phone(f"{site.url}/e/zaehlen/r/{werkstatt}", **PHONE_360)
     wait_live(door)
     expect(door.locator("h1")).to_have_text("Werkstatt")
@@ -124,7 +131,7 @@ def test_phone_marks_interest_the_wall_counts_and_the_door_page_checks_in(site, 
     late.clock.set_fixed_time(ends_at + timedelta(seconds=30))
     late.goto(f"{site.url}/e/zaehlen/wall")
     wait_live(late)
-    expect(wall_cell(late, werkstatt, slot).locator(".interest-count")).to_have_text("1 interested")
+    expect(wall_cell(late, werkstatt, slot).locator(".interest-count")).to_have_text("2 interested")
     expect(late.locator("#grid .headcount")).to_have_count(0)
 
     phone.locator(f'li.cell[data-room-id="{plenum}"]').scroll_into_view_if_needed()

@@ -99,3 +99,19 @@ export async function sendInterest(slug, topicId, on, csrf) {
 export function withInterest(state, topicId, count) {
   return { ...state, topics: state.topics.map((t) => (t.id === topicId ? { ...t, interest: count } : t)) };
 }
+
+/** A selector for the focused element inside `container` (by tag, data attributes and link), or null. Counts
+ * re-render the list every second at most; the keyboard's place must survive that. */
+export function focusKey(container) {
+  const active = document.activeElement;
+  if (!active || active === container || !container.contains(active)) return null;
+  const attrs = Object.entries(active.dataset).map(([name, value]) => `[data-${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}="${CSS.escape(value)}"]`);
+  const href = active.getAttribute("href");
+  if (href) attrs.push(`[href="${CSS.escape(href)}"]`);
+  return attrs.length ? active.tagName.toLowerCase() + attrs.join("") : null;
+}
+
+/** Focus again what `focusKey` named, after a re-render (without scrolling). */
+export function restoreFocus(container, key) {
+  if (key && document.activeElement !== container.querySelector(key)) container.querySelector(key)?.focus({ preventScroll: true });
+}

@@ -3,7 +3,9 @@ import { connectWall } from "./live.js";
 import {
   announce, announcementItems, clock, dayHeadings, el, lockText, nowAndNext, pageJson, rerenderAtExpiry, showStatus, slotTime, topicsByCell,
 } from "./render.js";
-import { checkinSlot, headcountNode, interestBadge, interestToggle, sendInterest, withInterest } from "./counts.js";
+import {
+  checkinSlot, focusKey, headcountNode, interestBadge, interestToggle, restoreFocus, sendInterest, withInterest,
+} from "./counts.js";
 
 const page = pageJson("page-data");
 const texts = pageJson("texts");
@@ -186,7 +188,10 @@ function renderWall(state) {
   sections.push(el("section", { className: "slot unplaced" },
     el("h2", { className: "slot-head" }, texts.unplaced),
     el("ul", { className: "cells" }, queue.length ? queue.map((t) => cellItem(t, null, null)) : el("li", { className: "cell empty" }, texts.empty_queue))));
-  document.getElementById("wall").replaceChildren(...sections);
+  const wallNode = document.getElementById("wall");
+  const focused = focusKey(wallNode);
+  wallNode.replaceChildren(...sections);
+  restoreFocus(wallNode, focused);
   renderSlotBar(state, current, next);
   document.getElementById("full-notice").hidden = anyFreeCell(state);
   renderReminders(state);
@@ -379,7 +384,6 @@ async function toggleInterest(topicId) {
     live.update((state) => withInterest(state, topicId, answer.interest));
   }
   renderWall(currentState());
-  document.querySelector(`button[data-interest="${topicId}"]`)?.focus();
 }
 
 async function withdraw(topicId) {
