@@ -312,3 +312,12 @@ def test_with_redis_one_process_sends_per_event_and_second_the_other_keeps_its_d
         assert sent == [(1, {"interest": {str(topic_id): 1}})] * 2
         assert two.live(1).dirty_topics == set()
         db.engine.dispose()
+
+
+def test_the_room_page_calls_a_slot_starting_in_minutes_next(app, at, alice, bob):
+    alice.post(topic_body(title="Gleich", room_id=1, slot_id=2))
+    at(datetime(2026, 2, 27, 8, 55, tzinfo=UTC))  # 09:55: slot 2 starts in 5 minutes, check-ins go to it
+    html = bob.client.get("/e/zukunft/r/1").get_data(as_text=True)
+    assert "Next · 10:00–10:50</span>" in html and "Gleich" in html
+    assert "Now ·" not in html
+    assert "Next · 11:00–11:50</span>" in html

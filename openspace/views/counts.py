@@ -87,11 +87,19 @@ def room_page(slug: str, room_id: int) -> str:
 
 
 def room_runs(state: dict[str, Any], room_id: int) -> list[dict[str, Any]]:
-    """What runs in the room now (the check-in slot) and next: [{"now": bool, "slot", "topic" or None}]."""
+    """What runs in the room now and next: the check-in slot (which may start within minutes: then it is "next"
+    too) and the one after it, as [{"now": bool, "slot", "topic" or None}]."""
     current = state_slot_id(state)
     now = tallies.now_utc()
     by_slot = {t["slot_id"]: t for t in state["topics"] if t["room_id"] == room_id}
     slots = [s for s in state["slots"] if not s["is_break"]]
     shown = [s for s in slots if s["id"] == current][:1]
     shown += [s for s in slots if s["id"] != current and datetime.fromisoformat(s["starts_at"]) > now][:1]
-    return [{"now": s["id"] == current, "slot": s, "topic": by_slot.get(s["id"])} for s in shown]
+    return [
+        {
+            "now": s["id"] == current and datetime.fromisoformat(s["starts_at"]) <= now,
+            "slot": s,
+            "topic": by_slot.get(s["id"]),
+        }
+        for s in shown
+    ]

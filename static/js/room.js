@@ -23,7 +23,7 @@ function renderRuns(state) {
   const cards = shown.map((slot) => {
     const topic = state.topics.find((t) => t.room_id === room.id && t.slot_id === slot.id);
     return el("p", { className: "card" },
-      el("span", { className: "when" }, `${slot.id === current ? texts.now_heading : texts.next_heading} · ${slotTime(slot, page.locale, tz)}`),
+      el("span", { className: "when" }, `${slot.id === current && Date.parse(slot.starts_at) <= Date.now() ? texts.now_heading : texts.next_heading} · ${slotTime(slot, page.locale, tz)}`),
       topic ? [el("span", { className: "what", lang }, topic.title), el("span", { className: "who", lang }, topic.host)] : el("span", { className: "what" }, texts.free));
   });
   document.getElementById("room-runs").replaceChildren(...cards);
