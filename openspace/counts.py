@@ -52,9 +52,6 @@ _HEADS = (
     .where(CheckIn.event_id == bindparam("event_id"), CheckIn.slot_id == bindparam("slot_id"))
     .group_by(CheckIn.room_id)
 )
-_MARKED = select(Interest.topic_id).where(
-    Interest.event_id == bindparam("event_id"), Interest.author_hash == bindparam("author_hash")
-)
 
 
 def now_utc() -> datetime:
@@ -310,13 +307,6 @@ def headcounts(event_id: int, state: dict[str, Any]) -> dict[str, Any]:
         cached = (slot_id, rooms)
     assert cached is not None
     return {"slot_id": slot_id, "rooms": {str(r): n for r, n in sorted(cached[1].items()) if n}}
-
-
-def marked_topic_ids(event_id: int, actor: Actor) -> list[int]:
-    """The topics this participant marked as interesting (what their phone shows pressed)."""
-    if actor.author_hash is None:
-        return []
-    return sorted(db.session.scalars(_MARKED, {"event_id": event_id, "author_hash": actor.author_hash}))
 
 
 def _participant(actor: Actor) -> str:

@@ -10,11 +10,12 @@ from flask_socketio import join_room, leave_room
 from limits import parse
 
 from .broadcast import event_room, organizer_room
-from .counts import headcounts, interest_counts, marked_topic_ids
+from .counts import headcounts, interest_counts
 from .errors import DomainError
 from .extensions import db, limiter, socketio
 from .models import Event
 from .moderation import moderation_state
+from .myschedule import interested_topic_ids
 from .packets import Encoded
 from .snapshot import my_topic_ids, snapshot_by_slug
 from .views.people import current_actor, participant_key, rate_limit_key
@@ -66,7 +67,7 @@ def on_join(*args: Any) -> dict[str, Any]:
     counts = interest_counts(snapshot.event_id)
     heads = headcounts(snapshot.event_id, snapshot.state)
     reply["wall"] = Encoded(snapshot.counted_json(counts, headcounts=heads))
-    reply["marked"] = marked_topic_ids(snapshot.event_id, actor)
+    reply["marked"] = interested_topic_ids(snapshot.event_id, actor)
     return reply
 
 

@@ -288,9 +288,11 @@ def redis_server():
 def test_with_redis_one_process_sends_per_event_and_second_the_other_keeps_its_dirt(
     tmp_path, redis_server, monkeypatch
 ):
+    import redis
+
     from openspace import broadcast
 
-    app = make_app(tmp_path, REDIS_URL=redis_server.url, RATELIMIT_STORAGE_URI="memory://")
+    app = make_app(tmp_path)  # REDIS_URL would bind the process-wide Socket.IO server to a queue: hubs get it below
     slug, _secret = build_event(app)
     alice, bob = Participant(app, slug), Participant(app, slug)
     topic_id = alice.post(topic_body()).get_json()["topic"]["id"]
@@ -301,6 +303,7 @@ def test_with_redis_one_process_sends_per_event_and_second_the_other_keeps_its_d
     with app.app_context():
         one, two = counts.Hub(app), counts.Hub(app)  # as two processes sharing Redis would have them
         for hub in (one, two):
+            hub.shared, hub._redis = True, redis.Redis.from_url(redis_server.url)
             hub.live(1).dirty_topics.add(topic_id)
             hub.live(1).dirty_since = 0.0
         one.flush(1)

@@ -21,12 +21,13 @@ from flask import (
 )
 from flask_babel import gettext as _
 
-from ..counts import headcounts, interest_counts, marked_topic_ids
+from ..counts import headcounts, interest_counts
 from ..errors import DomainError
 from ..events import event_by_slug
 from ..extensions import db
 from ..i18n import SUPPORTED
 from ..models import Event, Topic
+from ..myschedule import interested_topic_ids
 from ..pdfworker import qr_svg as draw_qr
 from ..printables import hosts, place_of
 from ..results import get_result
@@ -136,7 +137,7 @@ def phone(slug: str) -> str:
         event=event,
         state=state,
         mine=my_topic_ids(event.id, current_actor()),
-        marked=marked_topic_ids(event.id, current_actor()),
+        marked=interested_topic_ids(event.id, current_actor()),
         organizer=current_actor().is_organizer(event.id),
         join_url=join_url(event),
     )
