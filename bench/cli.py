@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench import exports, hogs, plan, printables, scenarios
+from bench import exports, hogs, plan, printables, scenarios, taps
 from bench.harness import NOFILE, emit, loadavg, log, machine, pin_self, raise_nofile
 
 
@@ -75,7 +75,13 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p = sub.add_parser("exports", help="10: every export of 300 documented topics with clients connected; import")
     p.add_argument("--clients", type=int, default=1000)
 
-    p = sub.add_parser("plan", help="11: the proposal vs greedy and the exact optimum; hints next to clients")
+    p = sub.add_parser("taps", help="11: interest taps from many phones, coalesced counts_changed to every phone")
+    p.add_argument("--clients", type=int, default=2000)
+    p.add_argument("--taps", type=int, default=2000)
+    p.add_argument("--seconds", type=float, default=20, help="the taps are spread over this long")
+    p.add_argument("--people", type=int, default=100, help="participants tapping (each marks different topics)")
+
+    p = sub.add_parser("plan", help="12: the proposal vs greedy and the exact optimum; hints next to clients")
     p.add_argument("--quick", action="store_true", help="one seed per size, 200 clients")
     p.add_argument("--clients", type=int, default=1000)
 
@@ -149,6 +155,8 @@ def main(argv: list[str] | None = None) -> None:
         put(printables.printables(args.topics, args.clients, args.rate, cpu=server_cpu))
     elif args.scenario == "exports":
         put(exports.exports(args.clients, cpu=server_cpu))
+    elif args.scenario == "taps":
+        put(taps.taps(args.clients, args.taps, args.seconds, args.people, cpu=server_cpu))
     elif args.scenario == "plan":
         plan.plan(put, quick=args.quick, cpu=server_cpu, clients=args.clients)
     elif args.scenario == "all":

@@ -1,4 +1,4 @@
-"""11: the planning domain on generated events: greedy baseline, the proposal, the exact optimum, stalls.
+"""12: the planning domain on generated events: greedy baseline, the proposal, the exact optimum, stalls.
 
 `python -m bench plan` prints one JSON line per figure group (docs/performance.md, "Planning the wall").
 """

@@ -133,6 +133,7 @@ def engineio_settings() -> dict[str, Any]:
 
 
 CHANGE_PREFIX = b'42["wall_changed",'
+COUNTS_PREFIX = b'42["counts_changed",'
 REVISION_KEY = b'"revision":'
 
 
@@ -148,6 +149,7 @@ class WsClient:
     __slots__ = (
         "buf",
         "cookie",
+        "counts",
         "error",
         "fragments",
         "gaps",
@@ -196,6 +198,7 @@ class WsClient:
         self.join_revision = -1
         self.received = 0
         self.gaps = 0
+        self.counts: list[float] = []  # arrival times of `counts_changed`
         self.error: str | None = None
         self.started_at = 0.0
         self.joined_at = 0.0
@@ -378,6 +381,8 @@ class WsClient:
             self.received += 1
             if self.recorder is not None:
                 self.recorder.arrive(revision, at)
+        elif payload.startswith(COUNTS_PREFIX):
+            self.counts.append(at)
         elif payload == b"2":
             self._send(mask_frame(PONG))
         elif payload.startswith(b"430"):

@@ -48,8 +48,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .views import (
         api,
         control,
+        counts,
         exports,
         frame,
+        me,
         moderation,
         organizer,
         pages,
@@ -62,6 +64,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(pages.bp)
     app.register_blueprint(organizer.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(counts.bp)
     app.register_blueprint(moderation.bp)
     app.register_blueprint(moderation.actions)
     app.register_blueprint(frame.bp)
@@ -72,6 +75,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(exports.bp)
     app.register_blueprint(results.bp)
     app.register_blueprint(review.bp)
+    app.register_blueprint(me.bp)
     security.init_app(app)
     register_cli(app)
 

@@ -37,6 +37,9 @@ DEFAULTS: dict[str, Any] = {
     "RATE_LIMIT_NEW_PARTICIPANTS": "2000 per 5 minutes",  # per address: a whole venue behind one NAT, at once
     "RATE_LIMIT_EVENT_POSTS": "200 per minute",  # per event: participants' new topics together
     "RATE_LIMIT_PUBLIC_EXPORTS": "20 per minute",  # per address: a published report's files (a PDF takes a worker)
+    "RATE_LIMIT_TAPS": "10 per 2 seconds;60 per minute;600 per hour",  # per participant: interest marks, check-ins
+    "RATE_LIMIT_TAPS_PER_ADDRESS": "6000 per minute",  # a venue's phones behind one NAT tapping at once
+    "COUNTS_INTERVAL": 1.0,  # seconds: at most one counts_changed per event in this time
     "MAX_TOPICS_PER_PARTICIPANT": 3,  # default for new events; organizers change it per event
     "UNPLACED_MAX": 200,  # per event: unplaced topics, and separately topics waiting for approval
     "RATELIMIT_ENABLED": True,
@@ -97,6 +100,8 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
         "RATE_LIMIT_NEW_PARTICIPANTS",
         "RATE_LIMIT_EVENT_POSTS",
         "RATE_LIMIT_PUBLIC_EXPORTS",
+        "RATE_LIMIT_TAPS",
+        "RATE_LIMIT_TAPS_PER_ADDRESS",
     ):
         if env.get(name):
             app.config[name] = env[name]

@@ -1,7 +1,9 @@
-"""The demo event `make run` serves: 4 rooms, 5 rounds and a lunch break today, a few topics."""
+"""The demo event `make run` serves: 4 rooms, 5 rounds and a lunch break today, a few topics, and the interest
+marks of 40 made-up participants (so the badges, the hints and the conflict view have something to show)."""
 
 from __future__ import annotations
 
+import random
 from datetime import date, datetime, time
 
 from sqlalchemy import select
@@ -10,7 +12,7 @@ from .database import write_transaction
 from .events import RoomSpec, SlotSpec, create_event
 from .extensions import db
 from .identity import hash_secret, new_secret
-from .models import Event, Topic
+from .models import Event, Interest, Topic
 
 DEMO_ROOMS = [
     RoomSpec("Plenum", 120, "Erdgeschoss"),
@@ -54,6 +56,10 @@ DEMO_TOPICS = [
     ),
     ("Nachhaltiger Versand", "Tobias", "", "Verpackung, CO₂, Kosten", None, None),
 ]
+# How likely each demo participant is interested in each topic above: "Retouren senken" draws more people than its
+# room holds, and the two topics of the first round share much of their audience.
+DEMO_INTEREST = (0.75, 0.5, 0.65, 0.2, 0.3)
+DEMO_PARTICIPANTS = 40
 
 
 def create_demo_event(today: date | None = None) -> tuple[Event, str] | None:
@@ -84,8 +90,9 @@ def create_demo_event(today: date | None = None) -> tuple[Event, str] | None:
     with write_transaction():
         event = db.session.get(Event, event_id)
         author = hash_secret(new_secret())
+        topics = []
         for title, host, goal, context, room, slot in DEMO_TOPICS:
-            db.session.add(
+            topics.append(
                 Topic(
                     event_id=event_id,
                     title=title,
@@ -97,5 +104,13 @@ def create_demo_event(today: date | None = None) -> tuple[Event, str] | None:
                     slot_id=event.slots[slot].id if slot is not None else None,
                 )
             )
+        db.session.add_all(topics)
+        db.session.flush()
+        chance = random.Random(2026)  # the same marks on every demo
+        for _n in range(DEMO_PARTICIPANTS):
+            someone = hash_secret(new_secret())  # nobody's key
+            for topic, likely in zip(topics, DEMO_INTEREST, strict=True):
+                if chance.random() < likely:
+                    db.session.add(Interest(topic_id=topic.id, author_hash=someone, event_id=event_id))
         event.revision = len(DEMO_TOPICS)
     return db.session.get(Event, event_id), secret

@@ -24,6 +24,8 @@ class DomainError(Exception):
         "failed": 500,
         "unavailable": 503,
         "too_large": 413,
+        "not_live": 409,
+        "no_slot_now": 409,
     }
 
     def __init__(

@@ -23,7 +23,8 @@ from .extensions import db
 from .fields import valid_id
 from .identity import Actor
 from .models import Event, Photo, Result, Topic
-from .results import contributor_role, live_topic, photo_urls, result_row
+from .results import contributor_role, live_topic, photo_urls, result_change, result_row
+from .wall import Change, bump_revision
 
 PHOTO_MAX_BYTES = 10 * 1024 * 1024
 PHOTOS_PER_RESULT = 6
@@ -133,7 +134,7 @@ def _too_many() -> DomainError:
     )
 
 
-def add_photo(event: Event, *, actor: Actor, topic_id: Any, data: bytes) -> dict[str, Any]:
+def add_photo(event: Event, *, actor: Actor, topic_id: Any, data: bytes) -> tuple[dict[str, Any], Change]:
     """Add a photo to a session's result (anyone who may document it); nothing is stored when it is refused."""
     event_id = event.id
     topic = live_topic(event_id, topic_id)
@@ -160,10 +161,22 @@ def add_photo(event: Event, *, actor: Actor, topic_id: Any, data: bytes) -> dict
         )
         db.session.add(photo)
         db.session.flush()
-        revision = db.session.get(Event, event_id).revision
+        revision = bump_revision(event_id)  # the event is locked since the transaction's first statement
         log_step(event_id, actor=actor, action="photo_add", revision=revision, topic_id=topic.id)
         shown = photo_urls(event.slug, photo.id)
-    return shown
+        change = photos_change(event_id, revision, topic, result)
+    return shown, change
+
+
+def photos_change(event_id: int, revision: int, topic: Topic, result: Result) -> Change:
+    """The delta of a result whose photos changed: its mark plus the ids of the photos everyone may see, so a
+    topic page open elsewhere shows the new set (and the page that made the change sees nothing new)."""
+    visible = db.session.scalars(
+        select(Photo.id).where(Photo.result_id == result.id, Photo.hidden.is_(False)).order_by(Photo.id)
+    )
+    change = result_change(event_id, revision, topic, result)
+    change.parts["result"]["photos"] = list(visible)
+    return change
 
 
 def _photo_of(event_id: int, topic_id: int, photo_id: Any) -> Photo:
@@ -175,18 +188,23 @@ def _photo_of(event_id: int, topic_id: int, photo_id: Any) -> Photo:
     raise DomainError("not_found", _("This photo does not exist (any more)."))
 
 
-def delete_photo(event: Event, *, actor: Actor, topic_id: Any, photo_id: Any) -> None:
+def delete_photo(event: Event, *, actor: Actor, topic_id: Any, photo_id: Any) -> Change:
     """Remove a photo for good (the session's host or an organizer)."""
     with write_transaction():
+        revision = bump_revision(event.id)  # first: on PostgreSQL it locks the event, so changes take turns
         topic = live_topic(event.id, topic_id)
         if not (actor.is_organizer(event.id) or actor.owns(topic.author_hash)):
             raise DomainError("forbidden", _("Only the session's host or the organizers can remove a photo."))
-        db.session.delete(_photo_of(event.id, topic.id, photo_id))
-        revision = db.session.get(Event, event.id).revision
+        photo = _photo_of(event.id, topic.id, photo_id)
+        result = db.session.get(Result, photo.result_id)
+        db.session.delete(photo)
+        db.session.flush()
         log_step(event.id, actor=actor, action="photo_delete", revision=revision, topic_id=topic.id)
+        change = photos_change(event.id, revision, topic, result)
+    return change
 
 
-def hide_photo(event: Event, *, actor: Actor, topic_id: Any, photo_id: Any, data: Any) -> dict[str, Any]:
+def hide_photo(event: Event, *, actor: Actor, topic_id: Any, photo_id: Any, data: Any) -> tuple[dict[str, Any], Change]:
     """Hide a photo from the public report and everyone but the organizers, or show it again (organizers)."""
     actor.require_organizer(event.id)
     if not isinstance(data, dict) or set(data) != {"hidden"} or not isinstance(data["hidden"], bool):
@@ -194,14 +212,16 @@ def hide_photo(event: Event, *, actor: Actor, topic_id: Any, photo_id: Any, data
             "invalid", _("Please check the marked fields."), fields={"hidden": _("Must be true or false.")}
         )
     with write_transaction():
+        revision = bump_revision(event.id)  # first: on PostgreSQL it locks the event, so changes take turns
         topic = live_topic(event.id, topic_id)
         photo = _photo_of(event.id, topic.id, photo_id)
         photo.hidden = data["hidden"]
-        revision = db.session.get(Event, event.id).revision
+        db.session.flush()
         action = "photo_hide" if photo.hidden else "photo_show"
         log_step(event.id, actor=actor, action=action, revision=revision, topic_id=topic.id)
         shown = {**photo_urls(event.slug, photo.id), "hidden": photo.hidden}
-    return shown
+        change = photos_change(event.id, revision, topic, db.session.get(Result, photo.result_id))
+    return shown, change
 
 
 def photo_file(event: Event, *, actor: Actor, photo_id: Any, thumb: bool) -> tuple[bytes, str]:

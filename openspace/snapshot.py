@@ -8,6 +8,7 @@ one revision never goes stale: joins, pages and the API between two changes shar
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -162,6 +163,7 @@ class Snapshot:
     state: dict[str, Any]
     stale_at: datetime | None = None  # naive UTC: when its first announcement expires (then it is built again)
     _json: str | None = field(default=None, repr=False)
+    _counted: list[Any] | None = field(default=None, repr=False)
 
     def json(self) -> str:
         """The state as compact JSON text, encoded on first use."""
@@ -173,6 +175,70 @@ class Snapshot:
         """The state's JSON text with more top-level fields, spliced in rather than encoding the wall again."""
         extra = json.dumps(fields, separators=(",", ":"), ensure_ascii=False)
         return f"{extra[:-1]},{self.json()[1:]}"
+
+    def counted_json(self, interest: dict[int, int], **fields: Any) -> str:
+        """The state's JSON text with every topic's current `interest` count and more top-level fields.
+
+        Counts change without a revision: the wall is encoded once per revision with a mark where each topic's
+        count goes, and every send only joins the pieces with the counts of the moment.
+        """
+        if self._counted is None:
+            pieces: list[Any] = _COUNT_MARK.split(_encode(_with_counts(self.state, _CountMark)))
+            pieces[1::2] = [int(topic_id) for topic_id in pieces[1::2]]
+            self._counted = pieces
+        pieces = self._counted
+        out = [pieces[0]]
+        for i in range(1, len(pieces), 2):
+            out.append(f'"interest":{interest.get(pieces[i], 0)}')
+            out.append(pieces[i + 1])
+        text = "".join(out)
+        if not fields:
+            return text
+        extra = json.dumps(fields, separators=(",", ":"), ensure_ascii=False)
+        return f"{extra[:-1]},{text[1:]}"
+
+    def counted_state(self, interest: dict[int, int], **fields: Any) -> dict[str, Any]:
+        """A copy of the state with every topic's current `interest` count and more top-level fields."""
+        return {**_with_counts(self.state, lambda topic_id: interest.get(topic_id, 0)), **fields}
+
+
+class _CountMark:
+    """Where a topic's count goes in the encoded wall (encoded as a string no user text can produce as a value
+    of the key "interest": inside user strings every quote is escaped)."""
+
+    __slots__ = ("topic_id",)
+
+    def __init__(self, topic_id: int) -> None:
+        self.topic_id = topic_id
+
+
+_COUNT_MARK = re.compile(r'"interest":"\\u0000(\d+)"')
+
+
+def _encode(state: dict[str, Any]) -> str:
+    return json.dumps(
+        state,
+        separators=(",", ":"),
+        ensure_ascii=False,
+        default=lambda mark: f"\x00{mark.topic_id}",
+    )
+
+
+def _with_counts(state: dict[str, Any], count: Any) -> dict[str, Any]:
+    """The state with `interest` added to every topic dict (the list, and the marketplace's copies)."""
+
+    def counted(topic: dict[str, Any] | None) -> dict[str, Any] | None:
+        return None if topic is None else {**topic, "interest": count(topic["id"])}
+
+    copy = {**state, "topics": [counted(t) for t in state["topics"]]}
+    market = state.get("marketplace")
+    if market and market.get("open"):
+        copy["marketplace"] = {
+            **market,
+            "current": counted(market["current"]),
+            "next": [counted(t) for t in market["next"]],
+        }
+    return copy
 
 
 _snapshots: dict[tuple[str, int], Snapshot] = {}  # (database, event id) -> the newest snapshot built

@@ -10,10 +10,12 @@ from flask_socketio import join_room, leave_room
 from limits import parse
 
 from .broadcast import event_room, organizer_room
+from .counts import headcounts, interest_counts
 from .errors import DomainError
 from .extensions import db, limiter, socketio
 from .models import Event
 from .moderation import moderation_state
+from .myschedule import interested_topic_ids
 from .packets import Encoded
 from .snapshot import my_topic_ids, snapshot_by_slug
 from .views.people import current_actor, participant_key, rate_limit_key
@@ -51,11 +53,7 @@ def on_join(*args: Any) -> dict[str, Any]:
     except DomainError as error:
         return error.as_dict()
     actor = current_actor()
-    reply: dict[str, Any] = {
-        "ok": True,
-        "wall": Encoded(snapshot.json()),
-        "mine": my_topic_ids(snapshot.event_id, actor),
-    }
+    reply: dict[str, Any] = {"ok": True, "mine": my_topic_ids(snapshot.event_id, actor)}
     rooms: tuple[str, ...] = (event_room(snapshot.event_id),)
     if actor.is_organizer(snapshot.event_id):  # checked on every join: a reset organizer link stops the panel too
         rooms += (organizer_room(snapshot.event_id),)
@@ -65,6 +63,11 @@ def on_join(*args: Any) -> dict[str, Any]:
     for room in rooms:
         join_room(room)
     _joined[request.sid] = rooms
+    # Counts after joining the room: whatever changes from now on reaches this socket as counts_changed.
+    counts = interest_counts(snapshot.event_id)
+    heads = headcounts(snapshot.event_id, snapshot.state)
+    reply["wall"] = Encoded(snapshot.counted_json(counts, headcounts=heads))
+    reply["marked"] = interested_topic_ids(snapshot.event_id, actor)
     return reply
 
 

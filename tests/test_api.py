@@ -9,7 +9,9 @@ def test_get_wall_returns_state_with_revision(alice):
     response = alice.wall()
     assert response.status_code == 200
     body = response.get_json()
-    assert sorted(body) == ["announcements", "event", "marketplace", "mine", "revision", "rooms", "slots", "topics"]
+    assert sorted(body) == [
+        "announcements", "event", "headcounts", "marketplace", "mine", "revision", "rooms", "slots", "topics",
+    ]  # fmt: skip
     assert body["revision"] == 0
     assert body["announcements"] == []
     assert body["marketplace"] == {"open": False, "position": 0, "total": 0, "current": None, "next": []}

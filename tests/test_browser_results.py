@@ -244,3 +244,26 @@ def test_a_dismissed_reminder_stays_dismissed_after_a_reload(site, watch):
     expect(list_cell(phone, room_id, slot_id).locator(".topic-title")).to_have_text("Preise")
     expect(phone.locator("#result-reminders")).to_be_hidden()
     watch.assert_clean()
+
+
+def test_a_photo_added_elsewhere_appears_on_an_open_topic_page_without_reload(site, watch):
+    slug = new_event(site)
+    room_id, slot_id = cell_ids(site.url, slug, 0)
+    bea = HttpParticipant(site.url, slug)
+    posted = bea.post({"title": "Fotos", "host": "Bea", "room_id": room_id, "slot_id": slot_id})
+    topic_id = posted.json()["topic"]["id"]
+    reader = watch.phone(f"{site.url}/e/{slug}/t/{topic_id}", **PHONE_740)
+    wait_live(reader)
+    reader.evaluate("window.__marker = 1")
+    expect(reader.locator("#r-photos .photo")).to_have_count(0)
+    result = f"{site.url}/api/events/{slug}/topics/{topic_id}/result/photos"
+    added = bea.http.post(
+        result, files={"photo": ("f.jpg", jpeg_bytes(), "image/jpeg")}, headers={"X-CSRFToken": bea.csrf}, timeout=30
+    )
+    assert added.status_code == 201, added.text
+    expect(reader.locator("#r-photos .photo")).to_have_count(1)
+    gone = bea.http.delete(f"{result}/{added.json()['id']}", headers={"X-CSRFToken": bea.csrf}, timeout=10)
+    assert gone.status_code == 200
+    expect(reader.locator("#r-photos .photo")).to_have_count(0)
+    assert reader.evaluate("window.__marker") == 1  # the same page: nothing was reloaded
+    watch.assert_clean()

@@ -13,7 +13,7 @@ from test_report_exports import SLUG, build_report, render
 
 from openspace.events import event_by_slug
 from openspace.extensions import db
-from openspace.models import Announcement, Event, LogEntry, Topic
+from openspace.models import Announcement, Event, Interest, LogEntry, Topic
 
 _copies = itertools.count(1)
 
@@ -32,7 +32,8 @@ def empty_app(tmp_path, database_url, request):
 
 
 def enrich(app, ids):
-    """What only the full export carries: a merge, the marketplace queue, an announcement, a logged move."""
+    """What only the full export carries: a merge, the marketplace queue, an announcement, a logged move, interest
+    marks of three participants (and a host's own mark, which is not counted and stays behind)."""
     with app.app_context():
         event = event_by_slug(SLUG)
         db.session.get(Topic, ids["withdrawn"]).merged_into_id = ids["greeting"]
@@ -51,6 +52,12 @@ def enrich(app, ids):
                 after={"merged_into_id": ids["greeting"]},
             )
         )
+        greeting = db.session.get(Topic, ids["greeting"])
+        marks = [("2", "greeting"), ("1", "greeting"), ("3", "formula"), ("2", "formula")]
+        marks.append((greeting.author_hash, "greeting"))
+        for who, key in marks:
+            author = who * 64 if len(who) == 1 else who
+            db.session.add(Interest(topic_id=ids[key], author_hash=author, event_id=event.id))
         db.session.commit()
 
 
@@ -115,6 +122,12 @@ def test_event_json_round_trip_into_an_empty_database(app, empty_app, tmp_path):
     again = render(empty_app, "json")
     assert normalised(again) == normalised(exported)
     data = json.loads(again)
+    assert {t["title"]: t["interested"] for t in data["topics"] if t["interested"]} == {
+        "Grüße aus Köln 🎉": [1, 2],
+        "=SUM(A1)": [2, 3],
+    }
+    with empty_app.app_context():
+        assert db.session.query(Interest).count() == 4  # the host's own mark stayed behind
     assert [len(r["photos"]) for r in data["results"]] == [2, 0]
     assert data["results"][0]["photos"][0]["image"] == json.loads(exported)["results"][0]["photos"][0]["image"]
     secret = re.search(r"/organize/(\S+)", result.output).group(1)
@@ -168,6 +181,12 @@ def broken_files(exported: bytes) -> dict[str, tuple[bytes, str]]:
     bad_photo = json.loads(exported)
     bad_photo["results"][0]["photos"][1]["image"] = "not base64!"
     files["bad_photo"] = (json.dumps(bad_photo).encode(), "results[0].photos[1].image: not base64")
+    bad_interest = json.loads(exported)
+    bad_interest["topics"][1]["interested"] = [1, 1]
+    files["bad_interest"] = (
+        json.dumps(bad_interest).encode(),
+        "topics[1].interested: must be a list of different participant numbers 1–100000",
+    )
     late = json.loads(exported)
     late["log"].append({"at": "yesterday"})
     files["bad_last_row"] = (json.dumps(late).encode(), f"log[{len(late['log']) - 1}].at: not a date and time")
@@ -183,6 +202,7 @@ def broken_files(exported: bytes) -> dict[str, tuple[bytes, str]]:
         "future_version",
         "bad_reference",
         "bad_photo",
+        "bad_interest",
         "bad_last_row",
         "slug_taken",
     ],

@@ -252,6 +252,12 @@ def test_cli_demo_event_has_four_rooms_five_rounds_a_lunch_break_and_topics(tmp_
     assert [s["label"] for s in wall["slots"] if s["is_break"]] == ["Mittagessen"]
     assert sum(1 for t in wall["topics"] if t["room_id"] is None) == 1
     assert wall["revision"] == 5
+    from openspace.extensions import db
+    from openspace.models import Interest
+
+    with app.app_context():  # made-up participants' marks: "Retouren senken" (room for 20) draws 28
+        marks = [db.session.query(Interest).filter_by(topic_id=t["id"]).count() for t in wall["topics"]]
+    assert marks == [34, 17, 28, 6, 6]
 
 
 def test_cli_create_event_prints_links_and_refuses_bad_input(tmp_path):

@@ -291,3 +291,34 @@ def test_fuzz_damaged_images_are_re_encoded_or_refused_never_an_error(texts_app,
     assert max(prepared.width, prepared.height) <= 2000
     with Image.open(BytesIO(prepared.image)) as image:
         assert (image.format, dict(image.getexif())) == ("JPEG", {})
+
+
+def test_a_watching_page_learns_of_photos_added_hidden_and_removed_elsewhere(app, orga, host, topic_id):
+    watcher = Participant(app, SLUG).socket()
+    watcher.emit("join", {"event": SLUG})
+    watcher.get_received()
+
+    def photo_deltas():
+        return [
+            (m["args"][0]["change"]["type"], m["args"][0]["change"]["result"])
+            for m in watcher.get_received()
+            if m["name"] == "wall_changed"
+        ]
+
+    before = host.wall().get_json()["revision"]
+    first = upload(host, topic_id, jpeg()).get_json()
+    second = upload(host, topic_id, jpeg(colour="green")).get_json()
+    assert orga.call("patch", path(topic_id, f"/photos/{first['id']}"), {"hidden": True}).status_code == 200
+    assert host.call("delete", path(topic_id, f"/photos/{second['id']}")).status_code == 200
+    mark = {"topic_id": topic_id, "state": "missing", "version": 0}  # photos alone document nothing yet
+    assert photo_deltas() == [
+        ("result_changed", {**mark, "photos": [first["id"]]}),
+        ("result_changed", {**mark, "photos": [first["id"], second["id"]]}),
+        ("result_changed", {**mark, "photos": [second["id"]]}),
+        ("result_changed", {**mark, "photos": []}),
+    ]
+    assert host.wall().get_json()["revision"] == before + 4
+    refused = Participant(app, SLUG).call("delete", path(topic_id, f"/photos/{first['id']}"))
+    assert refused.status_code == 403
+    assert host.wall().get_json()["revision"] == before + 4  # a refusal changes nothing, not even the revision
+    assert photo_deltas() == []

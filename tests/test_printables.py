@@ -148,7 +148,11 @@ def test_door_signs_show_each_rooms_day_with_breaks_topics_and_hosts(app, fest):
     assert texts(html, "door-title") == ["Retouren senken", "Lastenrad teilen"]
     assert texts(html, "door-hosts") == ["Marek", "Ines, Tom, Ada"]
     assert texts(html, "door-open") == ["free – pin a topic from your phone"] * 2
-    assert html.count(b'data-url="http://localhost/e/fest/"') == 2  # the join QR on each sign
+    rooms = re.findall(rb'data-room-id="(\d+)"', html)
+    assert len(rooms) == 2  # each sign's QR opens its room's check-in page
+    for room in rooms:
+        assert f'src="/e/fest/r/{room.decode()}/qr.svg"'.encode() in html
+        assert f'data-url="http://localhost/e/fest/r/{room.decode()}"'.encode() in html
 
 
 def test_topic_sheets_show_place_hosts_text_and_a_qr_to_the_topic_page(app, fest):

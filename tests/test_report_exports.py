@@ -62,8 +62,8 @@ def build_report(app, slug=SLUG):
             item_id=ids["item_formula"],
             data={"status": "in_progress", "owner": "Zoë", "note": "+49 anrufen"},
         )
-        ids["photo_shown"] = add_photo(event, actor=orga, topic_id=ids["greeting"], data=jpeg("red"))["id"]
-        ids["photo_hidden"] = add_photo(event, actor=orga, topic_id=ids["greeting"], data=jpeg("blue"))["id"]
+        ids["photo_shown"] = add_photo(event, actor=orga, topic_id=ids["greeting"], data=jpeg("red"))[0]["id"]
+        ids["photo_hidden"] = add_photo(event, actor=orga, topic_id=ids["greeting"], data=jpeg("blue"))[0]["id"]
         from openspace.photos import hide_photo
 
         hide_photo(event, actor=orga, topic_id=ids["greeting"], photo_id=ids["photo_hidden"], data={"hidden": True})

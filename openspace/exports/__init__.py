@@ -17,7 +17,7 @@ from .actions_csv import actions_csv
 from .csv_topics import topics_csv
 from .event_json import event_dump, event_text
 from .frab import schedule_json, schedule_xml
-from .ics import schedule_ics, topic_ics
+from .ics import personal_ics, schedule_ics, topic_ics
 from .report_html import report_html, report_pdf
 from .report_md import report_md
 from .results_rows import ResultsRows, results_rows
@@ -97,6 +97,7 @@ __all__ = [
     "export_file",
     "export_rows",
     "off_the_loop",
+    "personal_ics",
     "results_rows",
     "schedule_rows",
     "topic_ics",

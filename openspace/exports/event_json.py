@@ -3,7 +3,10 @@
 Everything is in it — frame, every topic (pending and withdrawn too), results with all their versions, action
 items, photos (bytes as base64), announcements, the activity log and the revision — except who people are: the
 participant keys' hashes (who posted what, blocked devices) and the organizer secret stay behind, so an imported
-event has a new organizer link, and nobody's "my topics" carries over.
+event has a new organizer link, and nobody's "my topics" carries over. Interest marks travel as anonymous
+participant numbers per topic ("interested": [1, 4, …], numbered afresh in every file), so who shares an interest
+with whom — what the planning hints need — survives the move while no key hash leaves. A host's mark on their own
+topic (never counted) and check-ins (they expire with their slot) stay behind.
 """
 
 from __future__ import annotations
@@ -17,7 +20,19 @@ from sqlalchemy import select
 from sqlalchemy.orm import undefer
 
 from ..extensions import db
-from ..models import ActionItem, Announcement, Event, LogEntry, Photo, Result, ResultVersion, Room, Slot, Topic
+from ..models import (
+    ActionItem,
+    Announcement,
+    Event,
+    Interest,
+    LogEntry,
+    Photo,
+    Result,
+    ResultVersion,
+    Room,
+    Slot,
+    Topic,
+)
 from .pace import in_batches
 
 FORMAT = "openspace-event"
@@ -58,7 +73,7 @@ def _event(e: Event) -> dict[str, Any]:
     }
 
 
-def _topic(t: Topic) -> dict[str, Any]:
+def _topic(t: Topic, interested: list[int]) -> dict[str, Any]:
     return {
         "id": t.id,
         "title": t.title,
@@ -77,7 +92,23 @@ def _topic(t: Topic) -> dict[str, Any]:
         "created_at": _moment(t.created_at),
         "updated_at": _moment(t.updated_at),
         "withdrawn_at": _moment(t.withdrawn_at),
+        "interested": interested,
     }
+
+
+def _interest_numbers(event_id: int) -> dict[int, list[int]]:
+    """Each topic's counted interest marks as participant numbers 1, 2, … (by key hash order: stable, anonymous)."""
+    marks = db.session.execute(
+        select(Interest.topic_id, Interest.author_hash)
+        .join(Topic, Topic.id == Interest.topic_id)
+        .where(Interest.event_id == event_id, Interest.author_hash != Topic.author_hash)
+        .order_by(Interest.author_hash, Interest.topic_id)
+    ).all()
+    numbers: dict[str, int] = {}
+    by_topic: dict[int, list[int]] = {}
+    for topic_id, author_hash in marks:
+        by_topic.setdefault(topic_id, []).append(numbers.setdefault(author_hash, len(numbers) + 1))
+    return {topic_id: sorted(found) for topic_id, found in by_topic.items()}
 
 
 def _result(r: Result, versions: list[ResultVersion], items: list[ActionItem], photos: list[Photo]) -> dict[str, Any]:
@@ -162,6 +193,7 @@ def event_dump(event: Event) -> dict[str, Any]:
     rooms = db.session.scalars(select(Room).filter_by(**where).order_by(Room.position, Room.id))
     slots = db.session.scalars(select(Slot).filter_by(**where).order_by(Slot.starts_at, Slot.id))
     topics = list(in_batches(select(Topic).filter_by(**where).order_by(Topic.id), scalars=True))
+    interested = _interest_numbers(eid)
     notices = db.session.scalars(
         select(Announcement).filter_by(**where).order_by(Announcement.position, Announcement.id)
     )
@@ -184,7 +216,7 @@ def event_dump(event: Event) -> dict[str, Any]:
             }
             for s in slots
         ],
-        "topics": [_topic(t) for t in topics],
+        "topics": [_topic(t, interested.get(t.id, [])) for t in topics],
         "results": [_result(r, versions.get(r.id, []), items.get(r.id, []), photos.get(r.id, [])) for r in results],
         "announcements": [
             {"text": a.text, "until": _moment(a.until), "position": a.position, "created_at": _moment(a.created_at)}

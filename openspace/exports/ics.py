@@ -18,9 +18,9 @@ from icalendar import Event as VEvent
 from .rows import ScheduleRows, TopicRow
 
 
-def _uid(rows: ScheduleRows, topic: TopicRow) -> str:
+def _uid(rows: ScheduleRows, topic: TopicRow, suffix: str = "") -> str:
     host = urlsplit(rows.base_url).hostname or "localhost"
-    return f"topic-{topic.guid}@{host}"
+    return f"topic-{topic.guid}{suffix}@{host}"
 
 
 def _description(rows: ScheduleRows, topic: TopicRow) -> str:
@@ -39,11 +39,11 @@ def _location(topic: TopicRow) -> str:
     return f"{room.name} ({room.location})" if room.location else room.name
 
 
-def _vevent(rows: ScheduleRows, topic: TopicRow) -> VEvent:
+def _vevent(rows: ScheduleRows, topic: TopicRow, uid_suffix: str = "") -> VEvent:
     slot = topic.slot
     assert slot is not None
     entry = VEvent()
-    entry.add("uid", _uid(rows, topic))
+    entry.add("uid", _uid(rows, topic, uid_suffix))
     entry.add("dtstamp", topic.updated_at)
     entry.add("last-modified", topic.updated_at)
     entry.add("dtstart", slot.starts_at)
@@ -55,7 +55,7 @@ def _vevent(rows: ScheduleRows, topic: TopicRow) -> VEvent:
     return entry
 
 
-def _calendar(rows: ScheduleRows, topics: Iterable[TopicRow], name: str) -> str:
+def _calendar(rows: ScheduleRows, topics: Iterable[TopicRow], name: str, uid_suffix: str = "") -> str:
     calendar = Calendar()
     calendar.add("prodid", f"-//Open Space organizer//{rows.slug}//{rows.language.upper()}")
     calendar.add("version", "2.0")
@@ -63,7 +63,7 @@ def _calendar(rows: ScheduleRows, topics: Iterable[TopicRow], name: str) -> str:
     calendar.add("x-wr-calname", name)
     calendar.add("x-wr-timezone", rows.timezone)
     for topic in topics:
-        calendar.add_component(_vevent(rows, topic))
+        calendar.add_component(_vevent(rows, topic, uid_suffix))
     # The transitions of the event's years: enough for every entry, and the same text on every download.
     calendar.add_missing_timezones(
         first_date=date(rows.starts_on.year, 1, 1), last_date=date(rows.ends_on.year + 1, 1, 1)
@@ -79,3 +79,12 @@ def schedule_ics(rows: ScheduleRows) -> str:
 def topic_ics(rows: ScheduleRows, topic: TopicRow) -> str:
     """One scheduled topic's calendar entry."""
     return _calendar(rows, [topic], f"{rows.name}: {topic.title}")
+
+
+def personal_ics(rows: ScheduleRows, topic_ids: set[int], name: str) -> str:
+    """One participant's plan: the scheduled topics among `topic_ids`, where they are now.
+
+    Its UIDs differ from the event calendar's, so a calendar subscribed to both keeps both entries apart.
+    """
+    chosen = [t for t in rows.topics if t.scheduled and t.id in topic_ids]
+    return _calendar(rows, chosen, name, uid_suffix="-me")

@@ -191,7 +191,7 @@ class Plan:
     event: Event
     rooms: list[tuple[int, Room]]
     slots: list[tuple[int, Slot]]
-    topics: list[tuple[int, Topic, dict[str, int | None]]]
+    topics: list[tuple[int, Topic, dict[str, Any]]]
     results: list[tuple[Result, int, list[ResultVersion], list[tuple[int, ActionItem]], list[Photo]]]
     announcements: list[Announcement]
     log: list[LogEntry]
@@ -223,6 +223,22 @@ def _rooms_slots(data: dict[str, Any]) -> tuple[list[tuple[int, Room]], list[tup
     return list(rooms.items()), list(slots.items())
 
 
+INTERESTED_MAX = 100_000  # participant numbers on one topic
+
+
+def _interested(raw: dict[str, Any], n: int) -> list[int]:
+    """A topic's interest marks as participant numbers (files from before interest marks have none)."""
+    numbers = raw.get("interested", [])
+    if (
+        not isinstance(numbers, list)
+        or len(numbers) > INTERESTED_MAX
+        or not all(type(k) is int and 1 <= k <= INTERESTED_MAX for k in numbers)
+        or len(set(numbers)) != len(numbers)
+    ):
+        raise ImportProblem(f"topics[{n}].interested: must be a list of different participant numbers 1–100000")
+    return numbers
+
+
 def _topics(data: dict[str, Any], rooms: dict[int, Room], slots: dict[int, Slot]) -> list[Any]:
     topics: dict[int, Any] = {}
     for n, raw in enumerate(data["topics"]):
@@ -237,6 +253,7 @@ def _topics(data: dict[str, Any], rooms: dict[int, Room], slots: dict[int, Slot]
             "wanted_room_id": t.ref("wanted_room_id", rooms, "room"),
             "wanted_slot_id": t.ref("wanted_slot_id", slots, "slot"),
             "merged_into_id": t.integer("merged_into_id", nullable=True, minimum=None),
+            "interested": _interested(raw, n),
         }
         if (refs["room_id"] is None) != (refs["slot_id"] is None) or (status != "live" and refs["room_id"]):
             raise ImportProblem(f"topics[{n}]: a cell needs a room and a slot, and only live topics hold one")

@@ -22,7 +22,10 @@ from ..models import (
     ActionItem,
     Announcement,
     BlockedParticipant,
+    CheckIn,
     Event,
+    FeedKey,
+    Interest,
     LogEntry,
     Photo,
     Result,
@@ -68,7 +71,8 @@ def _remapped(value: Any, ids: dict[str, dict[int, int]]) -> Any:
 def _delete_event(event_id: int) -> None:
     result_ids = select(Result.id).where(Result.event_id == event_id)
     db.session.execute(delete(ResultVersion).where(ResultVersion.result_id.in_(result_ids)))
-    for table in (Photo, ActionItem, Result, LogEntry, Announcement, BlockedParticipant, Topic, Slot, Room):
+    tables = (Photo, ActionItem, Result, LogEntry, Announcement, BlockedParticipant, Interest, CheckIn, FeedKey)
+    for table in (*tables, Topic, Slot, Room):
         db.session.execute(delete(table).where(table.event_id == event_id))
     db.session.execute(delete(Event).where(Event.id == event_id))
 
@@ -93,8 +97,13 @@ def _write(plan: Plan) -> None:
         db.session.add(topic)
         db.session.flush()  # one by one, in the file's order: new ids keep the old order
     ids["topic"] = {old: topic.id for old, topic, _refs in plan.topics}
+    nonce = new_secret()[:16]  # this import's participants: nobody's key hashes to these, and they sort by number
     for _old, topic, refs in plan.topics:
         topic.merged_into_id = ids["topic"][refs["merged_into_id"]] if refs["merged_into_id"] is not None else None
+        db.session.add_all(
+            Interest(topic_id=topic.id, event_id=event.id, author_hash=f"import-{nonce}-{number:08d}")
+            for number in refs["interested"]
+        )
     event.market_topic_id = ids["topic"].get(event.market_topic_id) if event.market_topic_id is not None else None
     ordered = sorted(ids["topic"].items())
     event.market_skipped = [

@@ -12,6 +12,7 @@ from limits import parse
 from werkzeug.exceptions import BadRequest
 
 from ..broadcast import announce, announce_moderation
+from ..counts import counted_topic, headcounts, interest_counts
 from ..errors import DomainError
 from ..events import event_by_slug
 from ..extensions import db, limiter
@@ -85,7 +86,12 @@ def _json_body() -> Any:
 def get_wall(slug: str) -> Response:
     """The whole wall with its revision, plus which topics are the caller's own."""
     event = _event(slug)
-    text = snapshot_of(event).json_with(mine=my_topic_ids(event.id, current_actor()))
+    snapshot, actor = snapshot_of(event), current_actor()
+    text = snapshot.counted_json(
+        interest_counts(event.id),
+        headcounts=headcounts(event.id, snapshot.state),
+        mine=my_topic_ids(event.id, actor),
+    )
     return current_app.response_class(text, mimetype="application/json")
 
 
@@ -124,6 +130,7 @@ def create_topic(slug: str) -> tuple[Response, int]:
     if topic.get("status") == "pending":
         announce_moderation(event.id, moderation_state(event))
         return jsonify({"ok": True, "topic": topic, "pending": True}), 202
+    topic = counted_topic(event.id, topic)
     revision = change.revision if change else db.session.get(Event, event.id).revision
     return jsonify({"ok": True, "topic": topic, "revision": revision}), 201 if change else 200
 
@@ -135,7 +142,7 @@ def patch_topic(slug: str, topic_id: int) -> Response:
     event = _event(slug)
     topic, change = update_topic(event, actor=current_actor(), topic_id=topic_id, data=_json_body())
     announce(change)
-    return jsonify({"ok": True, "topic": topic, "revision": change.revision})
+    return jsonify({"ok": True, "topic": counted_topic(event.id, topic), "revision": change.revision})
 
 
 @bp.delete("/events/<slug>/topics/<id:topic_id>")

@@ -8,6 +8,7 @@ from flask import Blueprint, Response, jsonify
 
 from ..announcements import post_announcement, remove_announcement
 from ..broadcast import announce, announce_moderation
+from ..counts import counted_marketplace
 from ..marketplace import step_marketplace
 from ..moderation import moderation_state
 from .api import _event, _json_body, write_limits
@@ -46,4 +47,5 @@ def marketplace(slug: str) -> Response:
     announce(change)
     if change.event is not None:  # opening unlocked the wall: the moderation panels show it open
         announce_moderation(event.id, moderation_state(event))
-    return jsonify({"ok": True, "revision": change.revision, "marketplace": change.parts["marketplace"]})
+    market = counted_marketplace(event.id, change.parts["marketplace"])
+    return jsonify({"ok": True, "revision": change.revision, "marketplace": market})

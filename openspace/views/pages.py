@@ -21,11 +21,13 @@ from flask import (
 )
 from flask_babel import gettext as _
 
+from ..counts import headcounts, interest_counts
 from ..errors import DomainError
 from ..events import event_by_slug
 from ..extensions import db
 from ..i18n import SUPPORTED
 from ..models import Event, Topic
+from ..myschedule import interested_topic_ids
 from ..pdfworker import qr_svg as draw_qr
 from ..printables import hosts, place_of
 from ..results import get_result
@@ -128,12 +130,14 @@ def phone(slug: str) -> str:
     event = load_event(slug)
     if ensure_participant() is None:
         flash(_("Very many new devices are joining from this network right now. Please reload in a minute."), "error")
-    state = wall_state(event)
+    snapshot = snapshot_of(event)
+    state = snapshot.counted_state(interest_counts(event.id), headcounts=headcounts(event.id, snapshot.state))
     return render_template(
         "pages/phone.html",
         event=event,
         state=state,
         mine=my_topic_ids(event.id, current_actor()),
+        marked=interested_topic_ids(event.id, current_actor()),
         organizer=current_actor().is_organizer(event.id),
         join_url=join_url(event),
     )

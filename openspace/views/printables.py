@@ -16,6 +16,7 @@ from ..models import Event
 from ..pdf import render_pdf
 from ..printables import door_signs, event_days, parse_day, topic_sheets
 from ..snapshot import wall_state
+from .counts import room_url
 from .pages import join_url, load_event, topic_url
 from .people import current_actor
 
@@ -68,17 +69,20 @@ def poster(slug: str, pdf: bool) -> str | Response:
 @bp.get("/doors", defaults={"pdf": False})
 @bp.get("/doors.pdf", defaults={"pdf": True})
 def doors(slug: str, pdf: bool) -> str | Response:
-    """One A4 door sign per room: its schedule of one day and the join QR code."""
+    """One A4 door sign per room: its schedule of one day and the QR code of the room's check-in page."""
     event = _organizers_event(slug)
     state = wall_state(event)
     today = datetime.now(ZoneInfo(event.timezone)).date()
     day = parse_day(request.args.get("day"), state, today)
     if day is None:
         raise DomainError("not_found", _("The event has no slots on that day (use YYYY-MM-DD)."))
-    url, qr = join_url(event), url_for("pages.qr_svg", slug=event.slug)
+    signs = door_signs(state, day)
+    for sign in signs:  # each sign's QR opens its room's page: what runs there, one tap to check in
+        sign["url"] = room_url(event.slug, sign["room"]["id"])
+        sign["qr"] = url_for("counts.room_qr_svg", slug=event.slug, room_id=sign["room"]["id"])
     return _answer(
-        "print/doors.html", f"{event.slug}-doors-{day}", {qr: url}, pdf=pdf, event=event, day=day,
-        day_label=dayname(day), days=event_days(state), signs=door_signs(state, day), join_url=url, qr=qr,
+        "print/doors.html", f"{event.slug}-doors-{day}", {sign["qr"]: sign["url"] for sign in signs}, pdf=pdf,
+        event=event, day=day, day_label=dayname(day), days=event_days(state), signs=signs,
     )  # fmt: skip
 
 

@@ -60,7 +60,8 @@ def upload_photo(slug: str, topic_id: int) -> tuple[Response, int]:
     if upload is None:
         raise DomainError("invalid", _("Choose a photo to upload."), fields={"photo": _("Required.")})
     data = upload.stream.read(PHOTO_MAX_BYTES + 1)
-    photo = add_photo(event, actor=current_actor(), topic_id=topic_id, data=data)
+    photo, change = add_photo(event, actor=current_actor(), topic_id=topic_id, data=data)
+    announce(change)
     return jsonify(photo), 201
 
 
@@ -69,7 +70,7 @@ def upload_photo(slug: str, topic_id: int) -> tuple[Response, int]:
 def remove_photo(slug: str, topic_id: int, photo_id: int) -> Response:
     """Remove a photo (the session's host or an organizer)."""
     event = _event(slug)
-    delete_photo(event, actor=current_actor(), topic_id=topic_id, photo_id=photo_id)
+    announce(delete_photo(event, actor=current_actor(), topic_id=topic_id, photo_id=photo_id))
     return jsonify({"ok": True})
 
 
@@ -78,7 +79,8 @@ def remove_photo(slug: str, topic_id: int, photo_id: int) -> Response:
 def mark_photo(slug: str, topic_id: int, photo_id: int) -> Response:
     """Hide a photo from everyone but the organizers ({"hidden": true}) or show it again (organizers)."""
     event = _event(slug)
-    shown = hide_photo(event, actor=current_actor(), topic_id=topic_id, photo_id=photo_id, data=_json_body())
+    shown, change = hide_photo(event, actor=current_actor(), topic_id=topic_id, photo_id=photo_id, data=_json_body())
+    announce(change)
     return jsonify(shown)
 
 

@@ -1,5 +1,6 @@
 // Live connection to one event's wall: snapshot on (re)connect, deltas by revision, resync on any gap.
 import { io } from "../vendor/socket.io-client/socket.io.esm.min.js";
+import { applyCounts } from "./counts.js";
 
 const WHOLE_PARTS = ["event", "rooms", "slots", "announcements", "marketplace"];
 
@@ -34,14 +35,15 @@ function showEventName(state) {
 }
 
 /**
- * Connect to the event `slug`; calls onState(state, change, mine) — `mine` (own topic ids) only with snapshots —
- * and onStatus("live" | "reconnecting" | "connecting").
+ * Connect to the event `slug`; calls onState(state, change, mine, marked) — `mine` (own topic ids) and `marked`
+ * (topics this browser marked as interesting) only with snapshots — and onStatus("live" | "reconnecting" |
+ * "connecting"). New counts (`counts_changed`) call onCounts(state, message), or onState(state, null, null).
  */
-export function connectWall({ slug, initial, onState: show, onStatus }) {
+export function connectWall({ slug, initial, onState: show, onStatus, onCounts }) {
   let state = initial || null;
-  const onState = (wall, change, mine) => {
+  const onState = (wall, change, mine, marked) => {
     showEventName(wall);
-    show(wall, change, mine);
+    show(wall, change, mine, marked);
   };
   let joining = false;
   let buffered = [];
@@ -66,7 +68,7 @@ export function connectWall({ slug, initial, onState: show, onStatus }) {
       state = reply.wall;
       const pending = buffered.filter((m) => m.revision > state.revision).sort((a, b) => a.revision - b.revision);
       buffered = [];
-      onState(state, null, reply.mine || []);
+      onState(state, null, reply.mine || [], reply.marked || []);
       onStatus("live");
       pending.forEach(receive);
     });
@@ -94,6 +96,13 @@ export function connectWall({ slug, initial, onState: show, onStatus }) {
   socket.on("disconnect", () => onStatus("reconnecting"));
   socket.on("connect_error", () => onStatus("reconnecting"));
   socket.on("wall_changed", receive);
+  socket.on("counts_changed", (message) => {
+    // While joining, the snapshot on its way is newer than any counts sent before it.
+    if (joining || !state || !message) return;
+    state = applyCounts(state, message);
+    if (onCounts) onCounts(state, message);
+    else onState(state, null, null);
+  });
   document.addEventListener("visibilitychange", () => {
     if (!document.hidden) join();
   });
@@ -103,6 +112,8 @@ export function connectWall({ slug, initial, onState: show, onStatus }) {
   return {
     get state() { return state; },
     get connected() { return socket.connected; },
+    /** Replace the state (e.g. with a count an answer just carried); the caller renders. */
+    update(change) { if (state) state = change(state); },
     resync: join,
     socket,
   };

@@ -3,6 +3,9 @@ import { connectWall } from "./live.js";
 import {
   announce, announcementItems, clock, dayHeadings, el, lockText, nowAndNext, pageJson, rerenderAtExpiry, showStatus, slotTime, topicsByCell,
 } from "./render.js";
+import {
+  checkinSlot, focusKey, headcountNode, interestBadge, interestToggle, restoreFocus, sendInterest, withInterest,
+} from "./counts.js";
 
 const page = pageJson("page-data");
 const texts = pageJson("texts");
@@ -10,6 +13,7 @@ const rt = pageJson("result-texts");
 const csrf = document.querySelector('meta[name="csrf-token"]').content;
 const locale = page.locale;
 const mine = new Set(page.mine || []);
+const marked = new Set(page.marked || []); // topics this phone marked "interested"
 const HOST_KEY = "openspace.host";
 
 const form = document.getElementById("topic-form");
@@ -48,6 +52,7 @@ function topicBlock(topic) {
   if (DOCUMENTED.has(topic.result_state)) parts.push(resultMark());
   if (topic.goal) parts.push(el("span", { className: "topic-goal", lang }, `${texts.goal}: ${topic.goal}`));
   if (topic.context) parts.push(el("span", { className: "topic-context", lang }, `${texts.context}: ${topic.context}`));
+  parts.push(el("span", { className: "interest" }, interestToggle(topic, marked, texts), interestBadge(topic, texts)));
   if (canChange(topic) && wallOpen(live && live.state ? live.state : page.state)) {
     parts.push(el("span", { className: "topic-actions" },
       el("button", { type: "button", className: "button small", dataset: { edit: topic.id } }, texts.edit),
@@ -94,6 +99,7 @@ function cellItem(topic, room, slot) {
   if (topic && topic.id === freshId) classes.push("fresh");
   const item = el("li", { className: classes.join(" "), dataset: room ? { roomId: room.id, slotId: slot.id } : { topicId: topic.id } });
   if (room) item.append(el("span", { className: "room-name" }, room.name), ...[roomMeta(room)].filter(Boolean));
+  if (room && slot.id === checkinSlot(currentState().slots)) item.append(...[headcountNode(currentState(), room, texts)].filter(Boolean));
   if (topic) item.append(...topicBlock(topic));
   else if (wallOpen(live && live.state ? live.state : page.state)) item.append(el("button", { type: "button", className: "claim", dataset: { roomId: room.id, slotId: slot.id } }, `${texts.free} – ${texts.claim}`));
   else item.append(el("span", { className: "free-label" }, texts.free));
@@ -182,7 +188,10 @@ function renderWall(state) {
   sections.push(el("section", { className: "slot unplaced" },
     el("h2", { className: "slot-head" }, texts.unplaced),
     el("ul", { className: "cells" }, queue.length ? queue.map((t) => cellItem(t, null, null)) : el("li", { className: "cell empty" }, texts.empty_queue))));
-  document.getElementById("wall").replaceChildren(...sections);
+  const wallNode = document.getElementById("wall");
+  const focused = focusKey(wallNode);
+  wallNode.replaceChildren(...sections);
+  restoreFocus(wallNode, focused);
   renderSlotBar(state, current, next);
   document.getElementById("full-notice").hidden = anyFreeCell(state);
   renderReminders(state);
@@ -356,6 +365,27 @@ async function submitTopic(event) {
   if (result.status === 409 && live.state) fillCells(live.state, cellSelect.value);
 }
 
+function currentState() {
+  return live && live.state ? live.state : page.state;
+}
+
+/** One tap marks a topic as interesting, the next takes it back; the button shows the choice at once. */
+async function toggleInterest(topicId) {
+  const on = !marked.has(topicId);
+  if (on) marked.add(topicId);
+  else marked.delete(topicId);
+  renderWall(currentState());
+  const answer = await sendInterest(page.slug, topicId, on, csrf);
+  if (answer.error !== undefined) {
+    if (on) marked.delete(topicId);
+    else marked.add(topicId);
+    announcer.textContent = answer.error || texts.interest_error;
+  } else {
+    live.update((state) => withInterest(state, topicId, answer.interest));
+  }
+  renderWall(currentState());
+}
+
 async function withdraw(topicId) {
   if (!window.confirm(texts.confirm_withdraw)) return;
   const result = await send("DELETE", `/api/events/${encodeURIComponent(page.slug)}/topics/${topicId}`).catch(() => null);
@@ -390,15 +420,20 @@ document.getElementById("wall").addEventListener("click", (event) => {
   if (button.dataset.roomId) openForm(null, `${button.dataset.roomId}:${button.dataset.slotId}`);
   else if (button.dataset.edit) openForm(live.state.topics.find((t) => t.id === Number(button.dataset.edit)), "");
   else if (button.dataset.withdraw) withdraw(Number(button.dataset.withdraw));
+  else if (button.dataset.interest) toggleInterest(Number(button.dataset.interest));
 });
 
 live = connectWall({
   slug: page.slug,
   initial: page.state,
-  onState(state, change, ownIds) {
+  onState(state, change, ownIds, ownMarks) {
     if (ownIds) {
       mine.clear();
       ownIds.forEach((id) => mine.add(id));
+    }
+    if (ownMarks) {
+      marked.clear();
+      ownMarks.forEach((id) => marked.add(id));
     }
     if (change && change.topic && change.type !== "result_changed") freshId = change.topic.id;
     if (change && change.topic_id !== undefined) mine.delete(change.topic_id); // withdrawn: never act on it again

@@ -4,6 +4,7 @@ import {
   announce, announcementItems, clock, dayKey, dayLabel, el, lockText, nowAndNext, pageJson, rerenderAtExpiry, showStatus, slotTime, topicsByCell,
 } from "./render.js";
 import { browserHyphenates, hyphenateWide } from "./hyphenate.js";
+import { checkinSlot, headcountNode, interestBadge } from "./counts.js";
 import { HOST_RATIO, columnWidth, planPages, shownDay, titleFloor } from "./wallfit.js";
 
 const page = pageJson("page-data");
@@ -88,6 +89,7 @@ function context(state) {
     byCell: topicsByCell(state),
     slots: state.slots.filter((slot) => dayKey(slot.starts_at, tz) === day),
     isFresh: (topic) => fresh.has(topic.id) && now - fresh.get(topic.id) < FRESH_MS,
+    checkin: checkinSlot(state.slots, now), // the slot whose rooms show their headcounts
   };
 }
 
@@ -108,7 +110,9 @@ function slotRow(ctx, slot, rooms, fit) {
     el("th", { scope: "row" }, time, slot.label ? el("span", { className: "slot-label", lang: ctx.lang }, slot.label) : null, badge(ctx, slot)),
     rooms.map((room) => {
       const topic = ctx.byCell.get(`${room.id}:${slot.id}`);
-      return el("td", { className: `${topic ? "taken" : "free"}${topic && ctx.isFresh(topic) ? " fresh" : ""}`, dataset: { roomId: room.id } }, topic ? topicNodes(topic, ctx.lang, fit) : null);
+      const counts = [topic ? interestBadge(topic, texts) : null, slot.id === ctx.checkin ? headcountNode(ctx.state, room, texts) : null].filter(Boolean);
+      return el("td", { className: `${topic ? "taken" : "free"}${topic && ctx.isFresh(topic) ? " fresh" : ""}`, dataset: { roomId: room.id } },
+        topic ? topicNodes(topic, ctx.lang, fit) : null, counts.length ? el("span", { className: "counts" }, counts) : null);
     }));
 }
 
@@ -258,6 +262,7 @@ const live = connectWall({
     announce(announcer, change, state, texts);
   },
   onStatus(status) { showStatus(statusNode, status, texts); },
+  onCounts(state) { render(state); },
 });
 render(page.state);
 setInterval(() => render(live.state || wall.state), 15000);

@@ -286,6 +286,13 @@ export function startResult({ page, rt, csrf, mayDeletePhotos }) {
     return true;
   }
 
+  async function refreshPhotos() {
+    const { status, data } = await call("GET", url);
+    if (status !== 200) return;
+    shown = { ...shown, photos: data.photos };
+    renderPhotos();
+  }
+
   async function upload(files) {
     const error = byId("r-upload-error");
     const progress = byId("r-progress");
@@ -400,6 +407,12 @@ export function startResult({ page, rt, csrf, mayDeletePhotos }) {
       return;
     }
     if (change.type !== "result_changed" || !change.result || change.result.topic_id !== page.topic_id) return;
+    if (change.result.photos !== undefined) {
+      // Photos added, removed or hidden elsewhere: only the photos are fetched again (what is typed stays).
+      const visible = shown.photos.filter((p) => !p.hidden).map((p) => p.id).sort((a, b) => a - b);
+      if (visible.join() !== change.result.photos.join()) refreshPhotos();
+      return;
+    }
     if (saving) {
       late = change;
       return;
