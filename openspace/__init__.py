@@ -45,18 +45,30 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     from . import pdf, security, sockets  # noqa: F401 - registers socket handlers before init_app
     from .cli import register_cli
-    from .views import api, control, exports, frame, moderation, organizer, pages, printables, proposal, results, review
+    from .views import (
+        api,
+        control,
+        exports,
+        frame,
+        moderation,
+        organizer,
+        pages,
+        planning,
+        printables,
+        results,
+        review,
+    )
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(organizer.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(moderation.bp)
     app.register_blueprint(moderation.actions)
-    app.register_blueprint(proposal.bp)
     app.register_blueprint(frame.bp)
     app.register_blueprint(printables.bp)
     pdf.init_app(app)  # logs once when PDFs cannot be made here; the HTML printables work regardless
     app.register_blueprint(control.bp)
+    app.register_blueprint(planning.bp)
     app.register_blueprint(exports.bp)
     app.register_blueprint(results.bp)
     app.register_blueprint(review.bp)

@@ -39,7 +39,10 @@ def _id(value: Any) -> int | None:
 
 
 def _cell(value: Any, *, unplaced: bool) -> Cell | None:
-    """{"room_id", "slot_id"} as a pair of ids ((None, None) for the unplaced queue if allowed); None if bad."""
+    """{"room_id", "slot_id"} as a pair of ids ((None, None) for the unplaced queue if allowed: null or both
+    null); None if bad."""
+    if unplaced and value is None:
+        return None, None
     if not isinstance(value, dict) or set(value) != {"room_id", "slot_id"}:
         return None
     room, slot = value["room_id"], value["slot_id"]
