@@ -7,7 +7,7 @@ proposal was computed refuses the whole set with 409 and changes nothing, on SQL
 from __future__ import annotations
 
 import pytest
-from conftest import Participant, topic_body
+from conftest import Organizer, Participant, topic_body
 from test_moderation import app, body_at, cells, orga, received, watch  # noqa: F401  (shared fixtures)
 
 SLUG = "orga"
@@ -45,7 +45,7 @@ def test_a_cycle_a_swap_and_an_unplaced_topic_move_in_one_step_and_one_undo(app,
         move(t["A"], cells[0], cells[1]),  # A -> B's cell, B -> C's, C -> A's: a cycle
         move(t["B"], cells[1], cells[2]),
         move(t["C"], cells[2], cells[0]),
-        move(t["D"], None, cells[4]),  # from the unplaced queue
+        {"topic_id": t["D"]["id"], "from": None, "to": cell(cells[4])},  # from the unplaced queue (as GET says it)
     ]
     response = orga.call("post", "proposal", {"moves": moves})
     assert response.status_code == 200, response.get_json()
@@ -172,3 +172,34 @@ def test_only_organizers_apply_a_proposal(app, orga, cells, wall):
     assert (response.status_code, response.get_json()["code"]) == (403, "forbidden")
     assert anna.wall().get_json() == before
     assert received(phone, "wall_changed") == []
+
+
+def test_the_computed_proposal_applies_as_sent_and_then_nothing_is_left_to_improve(app):
+    from test_planning_api import _future_event, _ids, _mark
+
+    slug, secret = _future_event(app, "plan", rooms=(("Klein", 2), ("Groß", 10)), slots=2)
+    rooms, slots, event_id = _ids(app, slug)
+    orga = Organizer(app, slug, secret)
+    # A (5 interested) sits in the small room, B in the big one; both in Runde 1 with 3 people wanting both.
+    a = orga.post(topic_body("A", host="Ada", room_id=rooms[0], slot_id=slots[0])).get_json()["topic"]["id"]
+    b = orga.post(topic_body("B", host="Bo", room_id=rooms[1], slot_id=slots[0])).get_json()["topic"]["id"]
+    _mark(app, event_id, a, "p1", "p2", "p3", "p4", "p5")
+    _mark(app, event_id, b, "p1", "p2", "p3")
+    computed = orga.call("get", "proposal").get_json()
+    assert computed["moves"] and computed["conflicts_after"] < computed["conflicts_before"]
+    response = orga.call("post", "proposal", {"moves": computed["moves"]})  # verbatim, titles and reasons too
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["revision"] == computed["revision"] + 1
+    assert sorted(response.get_json()["moved"]) == sorted(m["topic_id"] for m in computed["moves"])
+    placed = {t["id"]: (t["room_id"], t["slot_id"]) for t in orga.wall().get_json()["topics"]}
+    assert placed == {m["topic_id"]: (m["to"]["room_id"], m["to"]["slot_id"]) for m in computed["moves"]} | {
+        t: placed[t] for t in (a, b) if t not in {m["topic_id"] for m in computed["moves"]}
+    }
+    again = orga.call("get", "proposal").get_json()
+    assert again["moves"] == []
+    assert again["conflicts_before"] == computed["conflicts_after"]
+    assert orga.call("get", "conflicts").get_json()["score"] == computed["conflicts_after"]
+    stale = orga.call("post", "proposal", {"moves": computed["moves"]})  # the same moves once more: stale now
+    assert (stale.status_code, stale.get_json()["code"]) == (409, "changed")
+    assert orga.call("post", "undo").status_code == 200
+    assert orga.call("get", "conflicts").get_json()["score"] == computed["conflicts_before"]

@@ -3,6 +3,7 @@ import { connectWall } from "./live.js";
 import {
   announce, announcementItems, clock, dayHeadings, el, lockText, nowAndNext, pageJson, rerenderAtExpiry, showStatus, slotTime, topicsByCell,
 } from "./render.js";
+import { startPostHints } from "./hints.js";
 
 const page = pageJson("page-data");
 const texts = pageJson("texts");
@@ -22,6 +23,7 @@ let editing = null; // topic being edited, or null for a new post
 let requestId = null; // idempotency key of the post being sent
 let live = null;
 let freshId = null;
+const hints = startPostHints({ slug: page.slug, form, select: cellSelect, texts, locale, getState: () => (live && live.state) || page.state });
 
 /** The language topic text is written in (the event's), so the browser hyphenates it correctly. */
 function textLang() {
@@ -190,6 +192,7 @@ function renderWall(state) {
   if (!panel.hidden) {
     fillCells(state, cellSelect.value);
     warnIfTaken(state);
+    hints.refresh();
   }
 }
 
@@ -266,6 +269,7 @@ function openForm(topic, cell) {
   const wanted = topic && topic.room_id !== null ? `${topic.room_id}:${topic.slot_id}` : cell || "";
   fillCells(live.state, wanted);
   panel.hidden = false;
+  hints.open(topic);
   panel.scrollIntoView({ block: "start" });
   form.elements.title.focus();
 }
@@ -290,6 +294,7 @@ function restoreDraft() {
 }
 
 function closeForm() {
+  hints.close();
   panel.hidden = true;
   editing = null;
   requestId = null;
