@@ -39,7 +39,7 @@ function show(data) {
   $("conflicts-total").textContent = fill(texts.conflicts_total, { n: data.score });
   $("conflicts-empty").hidden = list.length > 0;
   $("conflicts-table").hidden = list.length === 0;
-  $("conflicts-body").replaceChildren(...list.map((c) => el("tr", { className: `kind-${c.kind}` },
+  $("conflicts-body").replaceChildren(...list.map((c) => el("tr", {},
     el("td", { className: "num people" }, String(c.people)),
     el("td", {}, el("span", { className: `kind kind-${c.kind}` }, KINDS[c.kind] || c.kind)),
     el("td", { className: "when" }, slotText(c.slot_id)),

@@ -339,8 +339,8 @@ function showMoveStep(options, best) {
   const groups = [];
   if (best.length) {
     groups.push(el("optgroup", { label: texts.hint_best }, best.map((s, i) => el("option", {
-      value: `${s.room_id}:${s.slot_id}`, dataset: { reasons: s.reasons.join(" ") },
-    }, `${i + 1}. ${cellLabel(s.room_id, s.slot_id)} – ${s.reasons.join(" ")}`))));
+      value: `${s.room_id}:${s.slot_id}`, dataset: { reasons: s.reasons.join("; ") },
+    }, `${i + 1}. ${cellLabel(s.room_id, s.slot_id)} – ${s.reasons.join("; ")}`))));
   }
   const rest = options.filter(([value]) => !bestValues.has(value)).map(([value, label]) => el("option", { value }, label));
   if (rest.length) groups.push(best.length ? el("optgroup", { label: texts.hint_other }, rest) : rest);
@@ -454,12 +454,12 @@ async function showDragHints(topic) {
     const cell = document.querySelector(`.cell-drop[data-room-id="${s.room_id}"][data-slot-id="${s.slot_id}"]`);
     if (!cell) return;
     cell.classList.add("hint-best");
-    cell.append(el("span", { className: "hint-tag", title: s.reasons.join(" ") },
+    cell.append(el("span", { className: "hint-tag", title: s.reasons.join("; ") },
       el("span", { className: "hint-rank", "aria-label": fill(texts.hint_rank, { n: i + 1 }) }, String(i + 1)),
       el("span", { className: "hint-why" }, s.reasons[0] || "")));
   });
   if (best.length) {
-    $("announcer").textContent = fill(texts.hint_drag, { title: topic.title, cells: best.map((s) => `${cellLabel(s.room_id, s.slot_id)} (${s.reasons.join(" ")})`).join("; ") });
+    $("announcer").textContent = fill(texts.hint_drag, { title: topic.title, cells: best.map((s) => `${cellLabel(s.room_id, s.slot_id)} (${s.reasons.join("; ")})`).join("; ") });
   }
 }
 
@@ -499,7 +499,7 @@ async function computeProposal() {
   }
   proposal = data;
   proposalStale = false;
-  say(fill(texts.proposal_shown, { n: data.moves.length }));
+  say(data.moves.length === 1 ? texts.proposal_shown_one : fill(texts.proposal_shown, { n: data.moves.length }));
   render();
   $("proposal-heading").focus();
 }
@@ -528,7 +528,7 @@ function drawProposal() {
       el("span", { className: "plan-no", "aria-hidden": "true" }, String(i + 1)),
       el("span", { className: "proposal-what" }, fill(texts.proposal_move, { title, from: cellText(move.from), to: cellText(move.to) })),
       move.reasons && move.reasons.length
-        ? el("span", { className: "proposal-why" }, `${texts.proposal_because}: ${move.reasons.join(" ")}`) : null);
+        ? el("div", { className: "proposal-why" }, `${texts.proposal_because}:`, el("ul", {}, move.reasons.map((r) => el("li", {}, r)))) : null);
   }));
   proposal.moves.forEach((move, i) => {
     const title = (topicById(move.topic_id) || move).title;
@@ -565,7 +565,7 @@ async function applyProposal() {
   if (status === 200 && data && data.ok) {
     if (data.moderation) showWithdrawn(data.moderation.withdrawn);
     proposal = null;
-    say(fill(texts.proposal_applied, { n: data.moved.length }));
+    say(data.moved.length === 1 ? texts.proposal_applied_one : fill(texts.proposal_applied, { n: data.moved.length }));
     render();
     $("undo").focus();
     return;

@@ -66,7 +66,7 @@ export function startPostHints({ slug, form, select, texts, locale, getState }) 
       return el("li", {}, el("button", { type: "button", className: "hint-choice", dataset: { cell: value }, "aria-pressed": "false" },
         el("span", { className: "hint-rank", "aria-hidden": "true" }, String(i + 1)),
         el("span", { className: "hint-place" }, name),
-        el("span", { className: "hint-reasons" }, s.reasons.join(" "))));
+        el("span", { className: "hint-reasons" }, s.reasons.join("; "))));
     }));
     mark();
   }
@@ -139,7 +139,7 @@ export function startTopicHints({ slug, topicId, texts, locale, csrf, organizer,
       return el("li", {},
         el("span", { className: "hint-rank", "aria-hidden": "true" }, String(i + 1)),
         el("span", { className: "hint-place" }, name),
-        el("span", { className: "hint-reasons" }, s.reasons.join(" ")),
+        el("span", { className: "hint-reasons" }, s.reasons.join("; ")),
         movable ? el("button", { type: "button", className: "button small", dataset: { room: s.room_id, slot: s.slot_id },
           "aria-label": `${texts.hint_move_here}: ${name}` }, texts.hint_move_here) : null);
     }));
