@@ -316,13 +316,15 @@ def test_the_conflict_view_lists_every_clash_exactly_and_updates_live(site, plan
 
 
 def test_a_topic_page_shows_its_host_better_places_and_moves_it(site, planned, watch):
-    page = planned.organizer_page(watch, f"/e/{planned.slug}/t/{planned.ids['Retouren']}")
+    page = planned.organizer_page(watch, f"/e/{planned.slug}/t/{planned.ids['Retouren']}", **PHONE)
     best = planned.api(f"suggestions?topic={planned.ids['Retouren']}")["suggestions"][:3]
     items = page.locator("#t-hints-list li")
     expect(items).to_have_count(3)
     for item, suggestion in zip(items.all(), best, strict=True):
         expect(item.locator(".hint-reasons")).to_have_text("; ".join(suggestion["reasons"]))
     assert axe_violations(page) == []
+    page.locator("#t-hints").evaluate("node => node.scrollIntoView({block: 'start'})")
+    page.screenshot(path=f"{SHOTS}/topic-better-places-360.png")
     items.nth(0).locator("button").click()
     expect(page.locator("#t-hints-status")).to_have_text(re.compile("^Moved to "))
     assert planned.places()["Retouren"] == (best[0]["room_id"], best[0]["slot_id"])

@@ -23,7 +23,8 @@ function placeName(state, locale, roomId, slotId) {
   const room = state.rooms.find((r) => r.id === roomId);
   const slot = state.slots.find((s) => s.id === slotId);
   if (!room || !slot) return "";
-  return `${room.name} · ${slotTime(slot, locale, state.event.timezone)}${slot.label ? ` ${slot.label}` : ""}`;
+  const time = slotTime(slot, locale, state.event.timezone).replaceAll("–", "\u2060–\u2060"); // never broken at the dash
+  return `${room.name} · ${time}${slot.label ? ` ${slot.label}` : ""}`;
 }
 
 /** The phone's post form: hints above "Where and when"; returns {open(topic), close(), refresh()}. */
