@@ -51,7 +51,11 @@ test: $(VENV)/.dev translations lint
 # Speed and scale benchmarks on 127.0.0.1 (docs/performance.md): one JSON line per run, also kept in bench/results/.
 # BENCH_ARGS="fanout --n 1000" runs one scenario; "all --quick" a short version of everything.
 BENCH_ARGS ?= all
-bench: $(VENV)/.dev translations
+$(VENV)/.bench: requirements-bench.txt $(VENV)/.dev
+	$(BIN)/pip install --quiet -r requirements-bench.txt
+	touch $@
+
+bench: $(VENV)/.dev $(VENV)/.bench translations
 	$(BIN)/python -m bench --out bench/results/bench-$$(date +%Y%m%d-%H%M%S).jsonl $(BENCH_ARGS)
 
 fuzz: $(VENV)/.dev translations

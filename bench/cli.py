@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench import exports, hogs, printables, scenarios
+from bench import exports, hogs, plan, printables, scenarios
 from bench.harness import NOFILE, emit, loadavg, log, machine, pin_self, raise_nofile
 
 
@@ -73,6 +73,10 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--rate", type=float, default=5, help="posts per second during both windows")
 
     p = sub.add_parser("exports", help="10: every export of 300 documented topics with clients connected; import")
+    p.add_argument("--clients", type=int, default=1000)
+
+    p = sub.add_parser("plan", help="11: the proposal vs greedy and the exact optimum; hints next to clients")
+    p.add_argument("--quick", action="store_true", help="one seed per size, 200 clients")
     p.add_argument("--clients", type=int, default=1000)
 
     p = sub.add_parser("all", help="everything, as `make bench`")
@@ -145,6 +149,8 @@ def main(argv: list[str] | None = None) -> None:
         put(printables.printables(args.topics, args.clients, args.rate, cpu=server_cpu))
     elif args.scenario == "exports":
         put(exports.exports(args.clients, cpu=server_cpu))
+    elif args.scenario == "plan":
+        plan.plan(put, quick=args.quick, cpu=server_cpu, clients=args.clients)
     elif args.scenario == "all":
         run_all(put, server_cpu, quick=args.quick)
     log("done")
@@ -199,8 +205,9 @@ def run_all(put: Any, cpu: int | None, *, quick: bool) -> None:
     result = guarded(put, "exports", exports.exports, 200 if quick else 1000, cpu=cpu)
     if result:
         put(result)
-    plan = [(1000, "split")] if quick else [(2000, "split"), (2000, "shared"), (1000, "split")]
-    for n, layout in plan:
+    guarded(put, "plan", plan.plan, put, quick=quick, cpu=cpu)
+    layouts = [(1000, "split")] if quick else [(2000, "split"), (2000, "shared"), (1000, "split")]
+    for n, layout in layouts:
         reference = one_process.get(n)
         result = guarded(
             put, "scaleout", scenarios.scaleout, n, layout=layout, duration=duration, reference=reference, cpu=cpu

@@ -31,6 +31,7 @@ the score never rises, and the result is a local optimum: proposing again on the
 from __future__ import annotations
 
 import hashlib
+import math
 import random
 import time
 from dataclasses import dataclass, field, replace
@@ -153,13 +154,13 @@ class _Wall:
         for t, persons in enumerate(self.I):
             for p in persons:
                 self.person_topics[p].append(t)
-        host_count: dict[str, int] = {}
-        for t, hs in enumerate(self.hosts):
-            if self.topics[t].cell is not None:
-                for h in hs:
-                    host_count[h] = host_count.get(h, 0) + 1
+        host_count: dict[str, int] = {}  # over all topics: an unplaced one may be suggested a cell
+        for hs in self.hosts:
+            for h in hs:
+                host_count[h] = host_count.get(h, 0) + 1
         self.multi = [any(host_count.get(h, 0) > 1 for h in hs) for hs in self.hosts]
         N = len(self.topics)
+        self.capc = [[0 if cap is None or n <= cap else n - cap for cap in self.cap] for n in self.n]
         self.holder = [-1] * (self.R * self.S)
         self.cell_of: list[int] = [-1] * N
         self.count: list[dict[int, int]] = [{} for _ in range(self.S)]
@@ -173,6 +174,7 @@ class _Wall:
                 if room in room_index and slot in slot_index:
                     self.add(t, slot_index[slot] * self.R + room_index[room])
         self._shared: dict[int, tuple[int, ...]] | None = None
+        self._shared_with: list[dict[int, tuple[int, ...]]] | None = None
 
     # cells
     def cell_id(self, c: int) -> Cell:
@@ -198,10 +200,21 @@ class _Wall:
         key = t * N + u if t < u else u * N + t
         return self._shared.get(key, ())
 
+    def shared_with(self, t: int) -> dict[int, tuple[int, ...]]:
+        """For every topic sharing people with t, those people."""
+        if self._shared_with is None:
+            N = len(self.topics)
+            self.shared(0, 0)
+            table: list[dict[int, tuple[int, ...]]] = [{} for _ in range(N)]
+            for key, persons in (self._shared or {}).items():
+                a, b = divmod(key, N)
+                table[a][b] = table[b][a] = persons
+            self._shared_with = table
+        return self._shared_with[t]
+
     # score parts
     def cap_cost(self, t: int, r: int) -> int:
-        cap = self.cap[r]
-        return 0 if cap is None or self.n[t] <= cap else self.n[t] - cap
+        return self.capc[t][r]
 
     def _hw(self, ts: list[int]) -> int:
         return host_weight([self.n[x] for x in ts]) if len(ts) > 1 else 0
@@ -474,20 +487,65 @@ def suggest_new(plan: Plan, hosts: frozenset[str]) -> list[Suggestion]:
 
 
 def _best_step(wall: _Wall, t: int, free: list[int], movable: list[int]) -> tuple[int, int, int]:
-    """The best strict improvement for topic t: (delta, kind 0 = move / 1 = swap, cell or topic); delta 0 = none."""
-    best = (0, -1, -1)
-    for c in free:
-        d = wall.move_delta(t, c)
-        if d < best[0]:
-            best = (d, 0, c)
-    if not wall.open_cell(wall.cell_of[t]):
-        return best  # nobody may be swapped into a closed cell
+    """The best strict improvement for topic t: (delta, kind 0 = move / 1 = swap, cell or topic); delta 0 = none.
+
+    The same deltas as move_delta and swap_delta, unrolled: this loop is where the proposal spends its time.
+    A swap's exact overlap term is only counted when a lower bound (every shared person counted as saved in
+    both slots) could beat the best so far.
+    """
+    best, kind, what = 0, -1, -1
+    R, cell_of, open_slot = wall.R, wall.cell_of, wall.open_slot
+    A, B, capc, multi = wall.A, wall.B, wall.capc, wall.multi
+    ct = cell_of[t]
+    s1, r1 = divmod(ct, R)
+    cap_t = capc[t]
+    here = cap_t[r1]
+    if free:
+        gain = wall.remove_gain(t)
+        A_t = A[t]
+        host_t = multi[t]
+        for c in free:
+            s, r = divmod(c, R)
+            if s == s1:
+                d = cap_t[r] - here
+            else:
+                d = A_t[s] + cap_t[r] - gain
+                if host_t:
+                    d += wall.host_add(t, s)
+            if d < best:
+                best, kind, what = d, 0, c
+    if not open_slot[s1]:
+        return best, kind, what  # nobody may be swapped into a closed cell
+    A_t, B_t1 = A[t], B[t][s1]
+    shared_t = wall.shared_with(t)
+    count1 = wall.count[s1]
     for u in movable:
-        if u != t and wall.open_cell(wall.cell_of[u]):
-            d = wall.swap_delta(t, u)
-            if d < best[0]:
-                best = (d, 1, u)
-    return best
+        if u == t:
+            continue
+        cu = cell_of[u]
+        s2, r2 = divmod(cu, R)
+        if not open_slot[s2]:
+            continue
+        cap_u = capc[u]
+        d = cap_t[r2] + cap_u[r1] - here - cap_u[r2]
+        if s2 != s1:
+            d += A[u][s1] + A_t[s2] - B_t1 - B[u][s2]
+            both = shared_t.get(u)
+            hosts = multi[t] or multi[u]
+            if both is not None:
+                if not hosts and d - 2 * len(both) >= best:
+                    continue
+                count2 = wall.count[s2]
+                for p in both:
+                    if count1[p] == 1:
+                        d -= 1
+                    if count2[p] == 1:
+                        d -= 1
+            if hosts:
+                d += wall.host_exchange(s1, t, u) + wall.host_exchange(s2, u, t)
+        if d < best:
+            best, kind, what = d, 1, u
+    return best, kind, what
 
 
 def _descend(wall: _Wall, movable: list[int], deadline: float | None = None) -> int:
@@ -516,20 +574,6 @@ def _fingerprint(plan: Plan) -> int:
     for t in sorted(plan.topics, key=lambda t: t.id):
         digest.update(repr((t.id, t.cell, t.fixed, len(t.interested), sorted(t.hosts))).encode())
     return int.from_bytes(digest.digest()[:8], "big")
-
-
-def _perturb(wall: _Wall, movable: list[int], rng: random.Random, strength: int) -> None:
-    open_cells = [c for c in range(wall.R * wall.S) if wall.open_slot[c // wall.R]]
-    for _ in range(strength):
-        t = movable[rng.randrange(len(movable))]
-        if not wall.open_cell(wall.cell_of[t]):
-            continue
-        c = open_cells[rng.randrange(len(open_cells))]
-        u = wall.holder[c]
-        if u < 0:
-            wall.move(t, c)
-        elif u != t and not wall.fixed[u]:
-            wall.swap(t, u)
 
 
 def _placement(wall: _Wall) -> list[int]:
@@ -565,7 +609,64 @@ def _put_back(wall: _Wall, original: list[int], movable: list[int]) -> None:
                     changed = True
 
 
-WORK_PER_SECOND = 400_000  # move and swap evaluations this machine does in a second, about
+ANNEAL_STEPS_PER_SECOND = 150_000  # annealing steps this machine takes in a second, about (a fixed amount of work)
+ANNEAL_STEPS_PER_TOPIC = 2_000  # small walls need far fewer steps to be searched well
+
+
+def _temperature(wall: _Wall, movable: list[int], open_cells: list[int], rng: random.Random) -> float:
+    """A starting temperature: a third of the median worsening step (hotter only wanders off within the budget)."""
+    worse = []
+    for _ in range(200):
+        t = movable[rng.randrange(len(movable))]
+        c = open_cells[rng.randrange(len(open_cells))]
+        u = wall.holder[c]
+        if u < 0:
+            d = wall.move_delta(t, c)
+        elif u != t and not wall.fixed[u] and wall.open_cell(wall.cell_of[t]):
+            d = wall.swap_delta(t, u)
+        else:
+            continue
+        if d > 0:
+            worse.append(d)
+    return max(1.0, sorted(worse)[len(worse) // 2] / 3) if worse else 1.0
+
+
+def _anneal(wall: _Wall, movable: list[int], rng: random.Random, steps: int, deadline: float) -> list[int]:
+    """Simulated annealing over moves and swaps; returns the best placement seen."""
+    open_cells = [c for c in range(wall.R * wall.S) if wall.open_slot[c // wall.R]]
+    hot = _temperature(wall, movable, open_cells, rng)
+    cold = 0.2
+    best, best_score = _placement(wall), wall.score
+    holder, fixed, cell_of = wall.holder, wall.fixed, wall.cell_of
+    R, open_slot = wall.R, wall.open_slot
+    n_movable, n_cells = len(movable), len(open_cells)
+    exp, rand, randrange = math.exp, rng.random, rng.randrange
+    block = 500
+    for done in range(0, steps, block):
+        if time.perf_counter() > deadline:
+            break
+        temperature = hot * (cold / hot) ** (done / steps)
+        for _ in range(block):
+            t = movable[randrange(n_movable)]
+            c = open_cells[randrange(n_cells)]
+            u = holder[c]
+            if u < 0:
+                d = wall.move_delta(t, c)
+                if d <= 0 or rand() < exp(-d / temperature):
+                    wall.move(t, c)
+                else:
+                    continue
+            elif u != t and not fixed[u] and open_slot[cell_of[t] // R]:
+                d = wall.swap_delta(t, u)
+                if d <= 0 or rand() < exp(-d / temperature):
+                    wall.swap(t, u)
+                else:
+                    continue
+            else:
+                continue
+            if wall.score < best_score:
+                best, best_score = _placement(wall), wall.score
+    return best
 
 
 def propose(plan: Plan, *, seconds: float = 1.5) -> list[Move]:
@@ -581,24 +682,13 @@ def propose(plan: Plan, *, seconds: float = 1.5) -> list[Move]:
     movable = [t for t in sorted(range(len(wall.topics)), key=lambda t: wall.topics[t].id) if wall.movable(t)]
     if not movable or _descend(wall, movable) == 0:
         return []
-    best, best_score = _placement(wall), wall.score
     rng = random.Random(_fingerprint(plan))
-    deadline = started + seconds * 0.8
-    cells = wall.R * wall.S
-    per_round = max(1, len(movable) * (len(movable) + cells))  # evaluations in one descent pass
-    budget = max(0, int(WORK_PER_SECOND * seconds * 0.6))
-    strength = max(2, min(8, len(movable) // 10))
-    spent = 0
-    while spent + 2 * per_round <= budget and best_score > 0:
-        _perturb(wall, movable, rng, strength)
-        if _descend(wall, movable, deadline) < 0:
-            break
-        spent += 2 * per_round
-        if wall.score < best_score:
-            best, best_score = _placement(wall), wall.score
-        else:
-            _restore(wall, best)
+    steps = min(int(ANNEAL_STEPS_PER_SECOND * seconds), ANNEAL_STEPS_PER_TOPIC * len(movable))
+    descended = _placement(wall), wall.score
+    best = _anneal(wall, movable, rng, steps, started + seconds * 0.85)
     _restore(wall, best)
+    if wall.score >= descended[1]:
+        _restore(wall, descended[0])
     _put_back(wall, original, movable)
     _descend(wall, movable)
     assert wall.score < before
@@ -643,7 +733,7 @@ def _moves(plan: Plan, wall: _Wall, original: list[int]) -> list[Move]:
                         {"interest": wall.n[t], "capacity": rooms[wall.cell_id(c)[0]].capacity, "before": source},
                     )
                 )
-        if original[t] in incoming:
+        if not reasons and original[t] in incoming:
             reasons.append(Reason("makes_room", {"topic_id": incoming[original[t]]}))
         result.append(
             Move(topic.id, wall.cell_id(original[t]), wall.cell_id(c), tuple(reasons) or (Reason("fewer_clashes"),))

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from conftest import Organizer, Participant, topic_body
 
 from openspace.events import RoomSpec, SlotSpec, create_event
 from openspace.extensions import db
-from openspace.models import Interest
+from openspace.models import Interest, Topic
 
 FUTURE = date.today() + timedelta(days=60)  # every slot still open whenever the suite runs
 
@@ -126,3 +127,87 @@ def test_suggestions_rank_every_free_cell_with_reasons(app, planned):
             {"room_id": klein, "slot_id": p["slots"][1], "score": 1, "reasons": ["Room holds 2, 3 interested"]},
         ],
     }
+
+
+def test_suggestions_for_a_new_topic_by_a_host(app, planned):
+    p = planned
+    phone = Participant(app, p["slug"])
+    got = phone.call("get", "suggestions?host=%20ADA%20")
+    assert got.status_code == 200
+    klein, gross = p["rooms"]
+    assert got.get_json() == {
+        "topic_id": None,
+        "suggestions": [  # expected audience 4 (the mean of 4 and 3, rounded to even), nobody booked in Runde 2
+            {"room_id": gross, "slot_id": p["slots"][1], "score": 0, "reasons": ["No clash known"]},
+            {"room_id": klein, "slot_id": p["slots"][1], "score": 2, "reasons": ["No clash known"]},
+        ],
+    }
+
+
+@pytest.mark.parametrize(
+    "query, status, code",
+    [
+        ("topic=99999", 404, "not_found"),
+        ("topic=abc", 400, "bad_request"),
+        ("topic=%D9%A1", 400, "bad_request"),
+        ("", 400, "bad_request"),
+        ("host=%20%20", 400, "bad_request"),
+        ("host=" + "x" * 81, 400, "bad_request"),
+    ],
+)
+def test_suggestions_refuse_bad_questions(app, planned, query, status, code):
+    got = Participant(app, planned["slug"]).call("get", f"suggestions?{query}")
+    assert (got.status_code, got.get_json()["code"]) == (status, code)
+
+
+def test_another_events_topic_is_unknown_here(app, planned):
+    other_slug, other_secret = _future_event(app, "andere")
+    rooms, slots, _ = _ids(app, other_slug)
+    other = Organizer(app, other_slug, other_secret)
+    theirs = other.post(topic_body("Fremd", room_id=rooms[0], slot_id=slots[0])).get_json()["topic"]["id"]
+    got = Participant(app, planned["slug"]).call("get", f"suggestions?topic={theirs}")
+    assert (got.status_code, got.get_json()["code"]) == (404, "not_found")
+
+
+@pytest.mark.parametrize("path", ["proposal", "conflicts"])
+def test_organizer_views_are_403_for_participants_and_outsiders(app, planned, path):
+    phone = Participant(app, planned["slug"])
+    got = phone.call("get", path)
+    assert (got.status_code, got.get_json()["code"]) == (403, "forbidden")
+    got = app.test_client().get(f"/api/events/{planned['slug']}/{path}")
+    assert (got.status_code, got.get_json()["code"]) == (403, "forbidden")
+    assert app.test_client().get(f"/api/events/nirgends/{path}").status_code == 404
+
+
+def test_the_proposal_is_empty_when_nothing_helps_and_follows_the_wall(app, planned):
+    p = planned
+    moved = p["orga"].patch(p["a"], {"room_id": p["rooms"][1], "slot_id": p["slots"][1]})
+    assert moved.status_code == 200
+    got = p["orga"].call("get", "proposal").get_json()
+    assert got == {"revision": 3, "moves": [], "conflicts_before": 0, "conflicts_after": 0}
+
+
+def test_load_plan_closes_begun_slots_and_drops_the_hosts_own_mark(app, planned):
+    from openspace.events import event_by_slug
+    from openspace.hints import load_plan
+
+    p = planned
+    with app.app_context():
+        event = event_by_slug(p["slug"])
+        host_hash = db.session.get(Topic, p["a"]).author_hash
+        db.session.add(Interest(topic_id=p["a"], author_hash=host_hash, event_id=event.id))
+        db.session.commit()
+        during_first = datetime.combine(FUTURE, time(9, 30)).replace(tzinfo=ZoneInfo("Europe/Berlin"))
+        plan = load_plan(event, now=during_first)
+    assert [(s.id, s.name, s.open) for s in plan.slots] == [
+        (p["slots"][0], "Runde 1", False),
+        (p["slots"][1], "Runde 2", True),
+    ]
+    assert [(r.id, r.name, r.capacity) for r in plan.rooms] == [
+        (p["rooms"][0], "Klein", 2),
+        (p["rooms"][1], "Groß", 10),
+    ]
+    a, b = plan.topics
+    assert (a.id, a.cell, a.fixed, a.hosts) == (p["a"], (p["rooms"][0], p["slots"][0]), True, frozenset({"ada"}))
+    assert a.interested == frozenset({"p1", "p2", "p3", "p4"})  # the host's own mark is not counted
+    assert b.interested == frozenset({"p1", "p2", "p5"})

@@ -20,6 +20,8 @@ def actions(topic: int, other: int, room: int, slot: int, announcement: int) -> 
         ("get", "moderation", None),
         ("get", "moderation/log", None),
         ("get", "log", None),
+        ("get", "proposal", None),
+        ("get", "conflicts", None),
         ("post", "moderation/lock", {"locked": True, "reason": "x"}),
         ("patch", "moderation/settings", {"premoderation": True}),
         ("post", "moderation/approve", {"topic_ids": [topic]}),

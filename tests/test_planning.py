@@ -1,0 +1,324 @@
+"""The planning domain on hand-made walls whose best answer is known, and its properties on generated ones."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from openspace.planning import (
+    Conflict,
+    Move,
+    Plan,
+    PlanRoom,
+    PlanSlot,
+    PlanTopic,
+    Reason,
+    Suggestion,
+    apply_moves,
+    conflict_score,
+    conflicts,
+    host_weight,
+    normalise_host,
+    propose,
+    suggest,
+    suggest_new,
+)
+
+SMALL, BIG, OPEN = 10, 20, 30  # room ids
+S1, S2, S3 = 1, 2, 3  # slot ids
+
+
+def people(*names: str) -> frozenset[str]:
+    return frozenset(names)
+
+
+def crowd(prefix: str, n: int) -> frozenset[str]:
+    return frozenset(f"{prefix}{i}" for i in range(n))
+
+
+def topic(id, cell, interested=frozenset(), hosts=None, fixed=False):
+    return PlanTopic(id, f"T{id}", cell, fixed, frozenset(hosts or {f"host {id}"}), interested)
+
+
+def wall(*topics, slots=(S1, S2), closed=()):
+    return Plan(
+        (PlanRoom(SMALL, "Klein", 5), PlanRoom(BIG, "Groß", 50), PlanRoom(OPEN, "Wiese", None)),
+        tuple(PlanSlot(s, f"Runde {s}", s not in closed) for s in slots),
+        tuple(topics),
+    )
+
+
+# --- the score -----------------------------------------------------------------------------------------------
+
+
+def test_a_person_in_three_topics_of_a_slot_counts_twice():
+    plan = wall(
+        topic(1, (SMALL, S1), people("ann", "bo")),
+        topic(2, (BIG, S1), people("ann", "cy")),
+        topic(3, (OPEN, S1), people("ann", "bo")),
+    )
+    assert conflict_score(plan) == 2 + 1  # ann: 3 topics → 2; bo: 2 topics → 1
+    assert conflicts(plan) == [
+        Conflict("overlap", S1, None, (1, 3), 2),
+        Conflict("overlap", S1, None, (1, 2), 1),
+        Conflict("overlap", S1, None, (2, 3), 1),
+    ]
+
+
+def test_capacity_counts_the_interest_over_the_room_and_none_is_unlimited():
+    plan = wall(topic(1, (SMALL, S1), crowd("a", 8)), topic(2, (OPEN, S2), crowd("b", 500)))
+    assert conflict_score(plan) == 3
+    assert conflicts(plan) == [Conflict("capacity", S1, SMALL, (1,), 3)]
+
+
+def test_a_double_booked_host_counts_every_topic_but_the_most_interesting_at_least_one():
+    assert host_weight([7, 3, 0]) == 3 + 1
+    assert host_weight([4]) == 0
+    plan = wall(
+        topic(1, (SMALL, S1), crowd("a", 4), hosts={"marek"}),
+        topic(2, (BIG, S1), crowd("b", 2), hosts={"marek", "ida"}),
+        topic(3, (OPEN, S1), frozenset(), hosts={"ida"}),
+    )
+    assert conflict_score(plan) == 2 + 1  # marek: topic 2 (2); ida: topic 3 (0 interested → 1)
+    assert conflicts(plan) == [Conflict("host", S1, None, (1, 2), 2), Conflict("host", S1, None, (2, 3), 1)]
+
+
+def test_unplaced_topics_and_different_slots_cost_nothing():
+    plan = wall(
+        topic(1, (SMALL, S1), crowd("a", 5)), topic(2, (SMALL, S2), crowd("a", 5)), topic(3, None, crowd("a", 9))
+    )
+    assert conflict_score(plan) == 0
+    assert conflicts(plan) == []
+
+
+def test_host_names_are_normalised():
+    assert normalise_host("  Marek   VON\tHof ") == "marek von hof"
+
+
+# --- suggestions ---------------------------------------------------------------------------------------------
+
+
+def test_suggestions_rank_every_free_open_cell_with_reasons():
+    plan = wall(
+        topic(1, (SMALL, S1), people("ann", "bo", "cy")),
+        topic(2, (BIG, S1), people("ann", "bo"), hosts={"ida"}),
+        topic(3, None, people("ann", "bo", "cy", "dan", "eve", "fay"), hosts={"ida"}),
+        topic(4, (OPEN, S3), people("zoe")),
+        slots=(S1, S2, S3),
+        closed=(S3,),
+    )
+    assert suggest(plan, 3) == [
+        Suggestion(BIG, S2, 0, (Reason("no_clash"),)),
+        Suggestion(OPEN, S2, 0, (Reason("no_clash"),)),
+        Suggestion(SMALL, S2, 1, (Reason("capacity", {"capacity": 5, "interest": 6}),)),
+        Suggestion(
+            OPEN,
+            S1,
+            3 + 2,  # ann, bo and cy once more each; ida hosts topic 2 (2 interested)
+            (
+                Reason("host", {"host": "ida", "topic_id": 2}),
+                Reason("overlap", {"people": 3, "topic_id": 1}),
+                Reason("overlap", {"people": 2, "topic_id": 2}),
+            ),
+        ),
+    ]
+
+
+def test_a_placed_topic_is_ranked_against_the_wall_without_it():
+    plan = wall(topic(1, (SMALL, S1), crowd("a", 8)), topic(2, (BIG, S2), crowd("a", 2)))
+    ranked = suggest(plan, 1)
+    assert [(s.room_id, s.slot_id, s.score) for s in ranked] == [
+        (BIG, S1, 0),
+        (OPEN, S1, 0),
+        (OPEN, S2, 2),
+        (SMALL, S2, 2 + 3),
+    ]
+
+
+def test_suggestions_for_a_new_topic_avoid_its_host_and_busy_slots():
+    plan = wall(
+        topic(1, (SMALL, S1), crowd("a", 4), hosts={"marek"}),
+        topic(2, (SMALL, S2), crowd("a", 2)),
+        slots=(S1, S2),
+    )
+    ranked = suggest_new(plan, frozenset({"marek"}))
+    assert [(s.room_id, s.slot_id, s.score) for s in ranked] == [
+        (BIG, S2, 2),  # expected audience 3 of the 4 people, 2 of them booked in S2: 3 × 2/4 → 2
+        (OPEN, S2, 2),
+        (BIG, S1, 3 + 3),  # 3 × 4/4 plus marek's clash (his other topic is the most interesting: 3)
+        (OPEN, S1, 3 + 3),
+    ]
+    assert ranked[0].reasons == (Reason("busy", {"people": 2}),)
+    assert ranked[2].reasons == (Reason("host", {"host": "marek", "topic_id": 1}), Reason("busy", {"people": 4}))
+
+
+def test_an_empty_wall_suggests_everything_without_clash():
+    ranked = suggest_new(wall(), frozenset({"marek"}))
+    assert [(s.room_id, s.slot_id, s.score, s.reasons) for s in ranked][:2] == [
+        (SMALL, S1, 0, (Reason("no_clash"),)),
+        (BIG, S1, 0, (Reason("no_clash"),)),
+    ]
+    assert len(ranked) == 6
+
+
+# --- the proposal --------------------------------------------------------------------------------------------
+
+
+def test_swapping_a_crowded_topic_into_the_big_room():
+    plan = Plan(
+        (PlanRoom(SMALL, "Klein", 5), PlanRoom(BIG, "Groß", 50)),
+        (PlanSlot(S1, "Runde 1", True),),
+        (topic(1, (SMALL, S1), crowd("a", 30)), topic(2, (BIG, S1), crowd("b", 3))),
+    )
+    assert propose(plan) == [
+        Move(1, (SMALL, S1), (BIG, S1), (Reason("room_fits", {"interest": 30, "capacity": 50, "before": 5}),)),
+        Move(2, (BIG, S1), (SMALL, S1), (Reason("makes_room", {"topic_id": 1}),)),
+    ]
+
+
+def test_a_pinned_topic_stays_and_the_other_one_leaves_its_slot():
+    plan = wall(
+        topic(1, (SMALL, S1), people("ann", "bo", "cy"), fixed=True),
+        topic(2, (BIG, S1), people("ann", "bo")),
+    )
+    moves = propose(plan)
+    assert [(m.topic_id, m.source, m.target) for m in moves] == [(2, (BIG, S1), (SMALL, S2))]  # first room on ties
+    assert moves[0].reasons == (Reason("apart", {"topic_id": 1, "people": 2}),)
+    assert conflict_score(apply_moves(plan, moves)) == 0
+
+
+def test_a_slot_that_has_begun_is_never_a_target():
+    plan = wall(
+        topic(1, (SMALL, S1), people("ann", "bo", "cy")),
+        topic(2, (BIG, S1), people("ann", "bo")),
+        topic(3, (OPEN, S3), people("dan"), fixed=True),
+        slots=(S1, S2, S3),
+        closed=(S2,),
+    )
+    moves = propose(plan)
+    assert [(m.topic_id, m.target) for m in moves] == [(1, (SMALL, S3))]  # S3 open (a fixed topic in it)
+
+
+def test_a_double_booked_host_is_separated():
+    plan = wall(
+        topic(1, (SMALL, S1), crowd("a", 3), hosts={"marek"}),
+        topic(2, (BIG, S1), crowd("b", 4), hosts={"marek"}),
+        slots=(S1, S2),
+    )
+    moves = propose(plan)
+    assert [(m.topic_id, m.target) for m in moves] == [(1, (SMALL, S2))]
+    assert moves[0].reasons == (Reason("host_free", {"host": "marek", "topic_id": 2}),)
+
+
+def test_nothing_to_improve_proposes_nothing():
+    plan = wall(
+        topic(1, (SMALL, S1), crowd("a", 3)), topic(2, (BIG, S1), crowd("b", 30)), topic(3, None, crowd("a", 3))
+    )
+    assert propose(plan) == []
+
+
+def test_the_best_of_a_tight_wall_is_found():
+    """Four topics, four cells in two slots: A∩B and C∩D share people, so the best wall pairs A,C and B,D with the
+    crowded ones (A, C) in the big room; every other arrangement costs something."""
+    a, b, c, d = (
+        crowd("x", 8) | people("ab1", "ab2"),
+        people("ab1", "ab2"),
+        crowd("y", 8) | people("cd1"),
+        people("cd1"),
+    )
+    plan = Plan(
+        (PlanRoom(SMALL, "Klein", 5), PlanRoom(BIG, "Groß", 50)),
+        (PlanSlot(S1, "1", True), PlanSlot(S2, "2", True)),
+        (topic(1, (SMALL, S1), a), topic(2, (BIG, S1), b), topic(3, (SMALL, S2), c), topic(4, (BIG, S2), d)),
+    )
+    assert conflict_score(plan) == 5 + 2 + 4 + 1
+    after = apply_moves(plan, propose(plan))
+    assert conflict_score(after) == 0
+    assert propose(after) == []
+
+
+def test_apply_moves_refuses_what_cannot_be():
+    plan = wall(topic(1, (SMALL, S1)), topic(2, (BIG, S1), fixed=True), slots=(S1, S2), closed=(S2,))
+    with pytest.raises(ValueError, match="cannot move"):
+        apply_moves(plan, [Move(2, (BIG, S1), (OPEN, S1), ())])
+    with pytest.raises(ValueError, match="is not in"):
+        apply_moves(plan, [Move(1, (BIG, S1), (OPEN, S1), ())])
+    with pytest.raises(ValueError, match="not an open cell"):
+        apply_moves(plan, [Move(1, (SMALL, S1), (OPEN, S2), ())])
+    with pytest.raises(ValueError, match="two topics"):
+        apply_moves(plan, [Move(1, (SMALL, S1), (BIG, S1), ())])
+    with pytest.raises(ValueError, match="moved twice"):
+        apply_moves(plan, [Move(1, (SMALL, S1), (OPEN, S1), ()), Move(1, (SMALL, S1), (OPEN, S1), ())])
+
+
+# --- properties ----------------------------------------------------------------------------------------------
+
+
+@st.composite
+def plans(draw):
+    rooms = tuple(
+        PlanRoom(10 + i, f"R{i}", draw(st.one_of(st.none(), st.integers(0, 6)))) for i in range(draw(st.integers(1, 3)))
+    )
+    slots = tuple(PlanSlot(100 + i, f"S{i}", draw(st.booleans())) for i in range(draw(st.integers(1, 3))))
+    cells = [(r.id, s.id) for s in slots for r in rooms]
+    taken = draw(st.lists(st.sampled_from(cells), unique=True, max_size=len(cells)))
+    n_unplaced = draw(st.integers(0, 2))
+    topics = []
+    for i, cell in enumerate([*taken, *[None] * n_unplaced]):
+        slot_open = cell is not None and next(s.open for s in slots if s.id == cell[1])
+        topics.append(
+            PlanTopic(
+                i + 1,
+                f"T{i + 1}",
+                cell,
+                cell is not None and (not slot_open or draw(st.booleans())),
+                frozenset(draw(st.sets(st.sampled_from(["ada", "bo", "cy", "dan"]), min_size=1, max_size=2))),
+                frozenset(draw(st.sets(st.sampled_from([f"p{k}" for k in range(8)]), max_size=7))),
+            )
+        )
+    return Plan(rooms, slots, tuple(topics))
+
+
+@settings(max_examples=40, deadline=None)
+@given(plans())
+def test_the_proposal_is_safe_improves_and_is_final(plan):
+    moves = propose(plan, seconds=0.3)
+    by_id = {t.id: t for t in plan.topics}
+    for move in moves:
+        assert not by_id[move.topic_id].fixed
+        assert move.source == by_id[move.topic_id].cell
+        assert move.reasons
+    after = apply_moves(plan, moves)  # refuses double-booked cells and closed targets
+    held = [t.cell for t in after.topics if t.cell is not None]
+    assert len(held) == len(set(held))
+    assert [t.cell for t in after.topics if t.cell is None] == [t.cell for t in plan.topics if t.cell is None]
+    if moves:
+        assert conflict_score(after) < conflict_score(plan)
+    assert propose(after, seconds=0.3) == []
+    assert propose(plan, seconds=0.3) == moves  # the same wall, the same proposal
+
+
+@settings(max_examples=40, deadline=None)
+@given(plans(), st.data())
+def test_a_suggestions_score_is_what_the_cell_would_cost(plan, data):
+    if not plan.topics:
+        return
+    chosen = data.draw(st.sampled_from(plan.topics))
+    without = Plan(
+        plan.rooms,
+        plan.slots,
+        tuple(t if t.id != chosen.id else PlanTopic(**{**t.__dict__, "cell": None}) for t in plan.topics),
+    )
+    base = conflict_score(without)
+    ranked = suggest(plan, chosen.id)
+    open_slots = {s.id for s in plan.slots if s.open}
+    free = {(r.id, s) for r in plan.rooms for s in open_slots} - {t.cell for t in plan.topics}
+    assert {(s.room_id, s.slot_id) for s in ranked} == free
+    assert len(ranked) == len(free)
+    for s in ranked:
+        placed = tuple(
+            t if t.id != chosen.id else PlanTopic(**{**t.__dict__, "cell": (s.room_id, s.slot_id)}) for t in plan.topics
+        )
+        assert s.score == conflict_score(Plan(plan.rooms, plan.slots, placed)) - base
+    assert [s.score for s in ranked] == sorted(s.score for s in ranked)
