@@ -203,3 +203,17 @@ def test_the_computed_proposal_applies_as_sent_and_then_nothing_is_left_to_impro
     assert (stale.status_code, stale.get_json()["code"]) == (409, "changed")
     assert orga.call("post", "undo").status_code == 200
     assert orga.call("get", "conflicts").get_json()["score"] == computed["conflicts_before"]
+
+
+def test_the_conflict_view_is_a_page_for_organizers_only(app, orga):
+    page = orga.client.get(f"/e/{SLUG}/organizer/conflicts")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert 'id="conflicts-body"' in html and "/static/js/conflicts.js" in html
+    assert f'href="/e/{SLUG}/organizer/conflicts"' in orga.client.get(f"/e/{SLUG}/organizer/grid").get_data(
+        as_text=True
+    )
+    assert f'href="/e/{SLUG}/organizer/conflicts"' in orga.client.get(f"/e/{SLUG}/organizer").get_data(as_text=True)
+    assert Participant(app, SLUG).client.get(f"/e/{SLUG}/organizer/conflicts").status_code == 403
+    assert app.test_client().get(f"/e/{SLUG}/organizer/conflicts").status_code == 403
+    assert orga.client.get("/e/nirgends/organizer/conflicts").status_code == 404

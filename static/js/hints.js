@@ -103,7 +103,7 @@ export function startPostHints({ slug, form, select, texts, locale, getState }) 
       clearTimeout(timer);
       box.hidden = true;
     },
-    refresh() { if (active) later(); },
+    refresh() { if (active) later(1500); }, // the wall changed: once for a burst of changes
   };
 }
 
