@@ -145,6 +145,11 @@ def test_the_phone_shows_the_best_three_places_and_a_tap_chooses_one(site, plann
 
 
 def test_the_organizer_computes_sees_and_applies_a_proposal_and_the_wall_follows(site, planned, watch):
+    # Runde 3 as well: "Zoll" (12 interested) in Mittel (10), "Export" (5, all of them also in Zoll) in Klein (3)
+    planned.ids["Zoll"] = planned.post("Zoll", "Dana", "Mittel", "Runde 3")
+    planned.ids["Export"] = planned.post("Export", "Eli", "Klein", "Runde 3")
+    planned.interest("Zoll", [f"q{i}" for i in range(12)])
+    planned.interest("Export", [f"q{i}" for i in range(5)])
     page = planned.organizer_page(watch, f"/e/{planned.slug}/organizer/grid")
     wall = watch.page(f"{site.url}/e/{planned.slug}/wall", viewport={"width": 1920, "height": 1080})
     wait_live(wall)
@@ -172,6 +177,9 @@ def test_the_organizer_computes_sees_and_applies_a_proposal_and_the_wall_follows
         )
         expect(target.locator(".plan-arrival")).to_contain_text(move["title"])
     page.screenshot(path=f"{SHOTS}/grid-proposal-diff.png")
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    page.screenshot(path=f"{SHOTS}/grid-proposal-diff-1920.png")
+    page.set_viewport_size({"width": 1280, "height": 800})
     assert axe_violations(page) == []
     assert planned.places() == before  # shown, not applied
 
@@ -233,6 +241,7 @@ def test_move_to_lists_the_best_places_first_with_their_reasons(site, planned, w
     assert [o.get_attribute("value") for o in group.all()] == [f"{s['room_id']}:{s['slot_id']}" for s in best]
     expect(page.locator("#menu-reason")).to_have_text("; ".join(best[0]["reasons"]))
     expect(page.locator("#menu-select")).to_be_focused()
+    page.screenshot(path=f"{SHOTS}/grid-move-to-best.png")
     page.keyboard.press("Enter")
     expect(page.locator("#topic-menu")).not_to_be_visible()
     assert planned.places()["Kasse"] == (best[0]["room_id"], best[0]["slot_id"])
