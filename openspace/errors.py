@@ -13,6 +13,8 @@ class DomainError(Exception):
         "taken": 409,
         "conflict": 409,
         "nothing_to_undo": 409,
+        "changed": 409,
+        "pinned": 409,
         "forbidden": 403,
         "blocked": 403,
         "limit": 422,

@@ -35,6 +35,19 @@ def actions(topic: int, other: int, room: int, slot: int, announcement: int) -> 
         ("post", f"topics/{topic}/unpin", None),
         ("post", f"topics/{topic}/restore", None),
         ("post", "undo", None),
+        (
+            "post",
+            "proposal",
+            {
+                "moves": [
+                    {
+                        "topic_id": topic,
+                        "from": {"room_id": room, "slot_id": slot},
+                        "to": {"room_id": room, "slot_id": slot + 1},
+                    }
+                ]
+            },
+        ),
         ("post", "lock", {"reason": "x"}),
         ("post", "unlock", None),
         ("post", "organizer-link", None),

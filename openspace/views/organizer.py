@@ -154,3 +154,12 @@ def grid(slug: str) -> str:
         state=state,
         withdrawn=moderation_state(event)["withdrawn"],
     )
+
+
+@bp.get("/e/<slug>/organizer/conflicts")
+def conflicts(slug: str) -> str:
+    """Every clash on the wall, ranked by how many people it hurts; live (static/js/conflicts.js)."""
+    event = load_event(slug)
+    if not current_actor().is_organizer(event.id):
+        abort(403)
+    return render_template("organizer/conflicts.html", event=event, state=wall_state(event))

@@ -19,7 +19,9 @@ from ..fields import valid_id
 from ..hints import conflict_text, current_plan, reason_text
 from ..models import HOST_MAX
 from ..planning import Plan, apply_moves, conflict_score, conflicts, normalise_host, propose, suggest, suggest_new
-from .api import _event
+from ..proposal import apply_proposal
+from .api import _event, _json_body, write_limits
+from .moderation import _done
 from .people import current_actor
 
 bp = Blueprint("planning", __name__, url_prefix="/api/events/<slug>")
@@ -171,3 +173,12 @@ def conflict_view(slug: str) -> Response:
             ),
         }
     )
+
+
+@bp.post("/proposal")
+@write_limits
+def apply_proposal_view(slug: str) -> Response:
+    """Apply {"moves": [{"topic_id", "from", "to"}, …]} in one step: one revision, one delta, one undo (organizers)."""
+    event = _event(slug)
+    change, moved = apply_proposal(event, actor=current_actor(), data=_json_body())
+    return _done(event, [change], moved=moved)

@@ -53,6 +53,26 @@ async function call(method, path, body) {
   return data;
 }
 
+/** A request whose answer is needed whole: {status, data}; data is null when the server could not be reached. */
+async function request(method, path, body) {
+  inflight += 1;
+  try {
+    const response = await fetch(`${base}${path}`, {
+      method,
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf, Accept: "application/json" },
+      credentials: "same-origin",
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    let data;
+    try { data = await response.json(); } catch { data = { error: texts.server_error }; }
+    return { status: response.status, data };
+  } catch {
+    return { status: 0, data: null };
+  } finally {
+    inflight -= 1;
+  }
+}
+
 /** Show (and so announce) the result of an action. */
 function say(text, refused = false) {
   message.textContent = text;
@@ -187,6 +207,7 @@ function render() {
   stale = false;
   const focused = document.activeElement && document.activeElement.dataset ? document.activeElement.dataset.menuFor : null;
   renderGrid();
+  drawProposal();
   if (focused) focusMenuButton(Number(focused));
   makeSortables();
 }
@@ -205,6 +226,7 @@ function cellOf(node) {
 
 async function dropped(event) {
   dragging = false;
+  clearDragHints();
   event.from.classList.remove("drag-from");
   document.body.classList.remove("dragging");
   const topic = topicById(Number(event.item.dataset.topicId));
@@ -246,6 +268,8 @@ function makeSortables() {
       dragging = true;
       event.from.classList.add("drag-from");
       document.body.classList.add("dragging");
+      const topic = topicById(Number(event.item.dataset.topicId));
+      if (topic) showDragHints(topic);
     },
     onEnd: dropped,
   }));
@@ -282,11 +306,20 @@ function choices(step, topic) {
   return free;
 }
 
-function showStep(step) {
+async function showStep(step) {
   menu.step = step;
   $("menu-actions").hidden = Boolean(step);
   chooser.hidden = !step;
+  $("menu-reason").textContent = "";
   if (!step) return;
+  if (step === "move") {
+    const topic = menu.topic;
+    $("menu-reason").textContent = texts.hint_loading;
+    const best = await bestCells(topic);
+    if (!menu || menu.topic !== topic || menu.step !== "move") return; // closed or another step meanwhile
+    showMoveStep(choices("move", topic), best);
+    return;
+  }
   const options = choices(step, menu.topic);
   $("menu-select-label").textContent = { move: texts.grid_choose_cell, swap: texts.grid_choose_swap, merge: texts.grid_choose_merge }[step];
   $("menu-confirm").textContent = { move: texts.grid_move, swap: texts.grid_swap, merge: texts.grid_merge }[step];
@@ -297,6 +330,36 @@ function showStep(step) {
   $("menu-none").textContent = step === "move" ? texts.grid_no_free : texts.grid_no_topics;
   (options.length ? select : $("menu-back")).focus();
 }
+
+/** "Move to…": the best three free places first (with their reasons), then the queue and every other free place. */
+function showMoveStep(options, best) {
+  $("menu-select-label").textContent = texts.grid_choose_cell;
+  $("menu-confirm").textContent = texts.grid_move;
+  const bestValues = new Set(best.map((s) => `${s.room_id}:${s.slot_id}`));
+  const groups = [];
+  if (best.length) {
+    groups.push(el("optgroup", { label: texts.hint_best }, best.map((s, i) => el("option", {
+      value: `${s.room_id}:${s.slot_id}`, dataset: { reasons: s.reasons.join("; ") },
+    }, `${i + 1}. ${cellLabel(s.room_id, s.slot_id)} – ${s.reasons.join("; ")}`))));
+  }
+  const rest = options.filter(([value]) => !bestValues.has(value)).map(([value, label]) => el("option", { value }, label));
+  if (rest.length) groups.push(best.length ? el("optgroup", { label: texts.hint_other }, rest) : rest);
+  select.replaceChildren(...groups.flat());
+  const any = select.options.length > 0;
+  select.hidden = !any;
+  $("menu-confirm").disabled = !any;
+  $("menu-none").hidden = any;
+  $("menu-none").textContent = texts.grid_no_free;
+  showReason();
+  (any ? select : $("menu-back")).focus();
+}
+
+/** The reasons of the chosen place under the list (the select's description for screen readers). */
+function showReason() {
+  const option = select.selectedOptions[0];
+  $("menu-reason").textContent = menu && menu.step === "move" && option && option.dataset.reasons ? option.dataset.reasons : "";
+}
+select.addEventListener("change", showReason);
 
 async function confirmStep() {
   if (sending) return;
@@ -363,6 +426,168 @@ document.addEventListener("click", (event) => {
   }
 });
 $("undo").addEventListener("click", undo);
+
+// --------------------------------------------------------------------------- hints while placing
+
+const suggestionCache = new Map(); // `${topic id}:${revision}` -> promise of the best free cells
+
+/** The three best free cells for a topic on the current wall (cached per revision); [] when none or on failure. */
+function bestCells(topic) {
+  const key = `${topic.id}:${state.revision}`;
+  if (!suggestionCache.has(key)) {
+    if (suggestionCache.size > 50) suggestionCache.clear();
+    suggestionCache.set(key, fetch(`${base}/suggestions?topic=${topic.id}`, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then((response) => (response.ok ? response.json() : { suggestions: [] }))
+      .then((data) => (data.suggestions || []).slice(0, 3))
+      .catch(() => { suggestionCache.delete(key); return []; }));
+  }
+  return suggestionCache.get(key);
+}
+
+let hinted = null; // topic id whose best cells are highlighted during a drag
+
+async function showDragHints(topic) {
+  hinted = topic.id;
+  const best = await bestCells(topic);
+  if (!dragging || hinted !== topic.id) return;
+  best.forEach((s, i) => {
+    const cell = document.querySelector(`.cell-drop[data-room-id="${s.room_id}"][data-slot-id="${s.slot_id}"]`);
+    if (!cell) return;
+    cell.classList.add("hint-best");
+    cell.append(el("span", { className: "hint-tag", title: s.reasons.join("; ") },
+      el("span", { className: "hint-rank", "aria-label": fill(texts.hint_rank, { n: i + 1 }) }, String(i + 1)),
+      el("span", { className: "hint-why" }, s.reasons[0] || "")));
+  });
+  if (best.length) {
+    $("announcer").textContent = fill(texts.hint_drag, { title: topic.title, cells: best.map((s) => `${cellLabel(s.room_id, s.slot_id)} (${s.reasons.join("; ")})`).join("; ") });
+  }
+}
+
+function clearDragHints() {
+  hinted = null;
+  document.querySelectorAll(".hint-tag").forEach((node) => node.remove());
+  document.querySelectorAll(".hint-best").forEach((node) => node.classList.remove("hint-best"));
+}
+
+// A topic picked up: ask for its best cells at once, so they are there when the drag begins.
+document.addEventListener("pointerdown", (event) => {
+  const node = event.target.closest(".topic-card");
+  if (!node || event.target.closest(".card-menu")) return;
+  const topic = topicById(Number(node.dataset.topicId));
+  if (topic) bestCells(topic);
+});
+
+// --------------------------------------------------------------------------- the whole-wall proposal
+
+let proposal = null; // the GET …/proposal answer shown on the grid, or null
+let proposalStale = false; // the server refused it: the wall changed underneath
+const proposalPanel = $("proposal");
+
+async function computeProposal() {
+  $("propose").disabled = true;
+  say(texts.proposal_computing);
+  const { status, data } = await request("GET", "/proposal");
+  $("propose").disabled = false;
+  if (status !== 200 || !data || !Array.isArray(data.moves)) {
+    say((data && data.error) || (status ? texts.server_error : texts.grid_offline), true);
+    return;
+  }
+  if (!data.moves.length) {
+    clearProposal();
+    say(`${texts.proposal_nothing} ${fill(texts.proposal_score, { before: data.conflicts_before, after: data.conflicts_after })}`);
+    return;
+  }
+  proposal = data;
+  proposalStale = false;
+  say(data.moves.length === 1 ? texts.proposal_shown_one : fill(texts.proposal_shown, { n: data.moves.length }));
+  render();
+  $("proposal-heading").focus();
+}
+
+function cellText(cell) {
+  return cell && cell.room_id !== null ? cellLabel(cell.room_id, cell.slot_id) : texts.unplaced_short;
+}
+
+/** The proposal's list and its marks on the grid: each moved topic at its old place, its new place, numbered. */
+function drawProposal() {
+  document.body.classList.toggle("proposing", Boolean(proposal));
+  proposalPanel.hidden = !proposal;
+  if (!proposal) return;
+  const outdated = !proposalStale && proposal.revision !== state.revision;
+  $("proposal-score").textContent = fill(texts.proposal_score, { before: proposal.conflicts_before, after: proposal.conflicts_after });
+  const note = $("proposal-note");
+  note.hidden = !(proposalStale || outdated);
+  note.textContent = proposalStale ? texts.proposal_stale : outdated ? texts.proposal_outdated : "";
+  note.classList.toggle("error", proposalStale);
+  $("proposal-apply").hidden = proposalStale;
+  $("proposal-recompute").hidden = !(proposalStale || outdated);
+  const lang = state.event.language;
+  $("proposal-moves").replaceChildren(...proposal.moves.map((move, i) => {
+    const title = (topicById(move.topic_id) || move).title;
+    return el("li", { dataset: { topicId: move.topic_id } },
+      el("span", { className: "plan-no", "aria-hidden": "true" }, String(i + 1)),
+      el("span", { className: "proposal-what" }, fill(texts.proposal_move, { title, from: cellText(move.from), to: cellText(move.to) })),
+      move.reasons && move.reasons.length
+        ? el("div", { className: "proposal-why" }, `${texts.proposal_because}:`, el("ul", {}, move.reasons.map((r) => el("li", {}, r)))) : null);
+  }));
+  proposal.moves.forEach((move, i) => {
+    const title = (topicById(move.topic_id) || move).title;
+    const card = document.querySelector(`.topic-card[data-topic-id="${move.topic_id}"]`);
+    if (card) {
+      card.classList.add("plan-from");
+      card.append(el("span", { className: "plan-badge" }, el("span", { className: "plan-no" }, String(i + 1)), ` → ${cellText(move.to)}`));
+    }
+    const target = document.querySelector(`.cell-drop[data-room-id="${move.to.room_id}"][data-slot-id="${move.to.slot_id}"]`);
+    if (target) {
+      target.classList.add("plan-to");
+      target.querySelector(".free-label")?.remove();
+      target.append(el("div", { className: "plan-arrival" },
+        el("span", { className: "plan-no" }, String(i + 1)), " ",
+        el("span", { className: "plan-arrival-title", lang }, fill(texts.proposal_from, { title }))));
+    }
+  });
+}
+
+function clearProposal() {
+  proposal = null;
+  proposalStale = false;
+  render();
+}
+
+async function applyProposal() {
+  if (!proposal || sending) return;
+  sending = true;
+  $("proposal-apply").disabled = true;
+  const moves = proposal.moves.map((m) => ({ topic_id: m.topic_id, from: m.from, to: m.to }));
+  const { status, data } = await request("POST", "/proposal", { moves });
+  sending = false;
+  $("proposal-apply").disabled = false;
+  if (status === 200 && data && data.ok) {
+    if (data.moderation) showWithdrawn(data.moderation.withdrawn);
+    proposal = null;
+    say(data.moved.length === 1 ? texts.proposal_applied_one : fill(texts.proposal_applied, { n: data.moved.length }));
+    render();
+    $("undo").focus();
+    return;
+  }
+  if (status === 409) {
+    proposalStale = true;
+    say((data && data.error) || texts.proposal_stale, true);
+    render();
+    $("proposal-recompute").focus();
+    return;
+  }
+  say((data && data.error) || (status ? texts.server_error : texts.grid_offline), true);
+}
+
+$("propose").addEventListener("click", computeProposal);
+$("proposal-recompute").addEventListener("click", computeProposal);
+$("proposal-apply").addEventListener("click", applyProposal);
+$("proposal-dismiss").addEventListener("click", () => {
+  clearProposal();
+  say(texts.proposal_dismissed);
+  $("propose").focus();
+});
 
 // --------------------------------------------------------------------------- live
 

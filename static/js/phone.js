@@ -6,6 +6,7 @@ import {
 import {
   checkinSlot, focusKey, headcountNode, interestBadge, interestToggle, restoreFocus, sendInterest, withInterest,
 } from "./counts.js";
+import { startPostHints } from "./hints.js";
 
 const page = pageJson("page-data");
 const texts = pageJson("texts");
@@ -26,6 +27,7 @@ let editing = null; // topic being edited, or null for a new post
 let requestId = null; // idempotency key of the post being sent
 let live = null;
 let freshId = null;
+const hints = startPostHints({ slug: page.slug, form, select: cellSelect, texts, locale, getState: () => (live && live.state) || page.state });
 
 /** The language topic text is written in (the event's), so the browser hyphenates it correctly. */
 function textLang() {
@@ -199,6 +201,7 @@ function renderWall(state) {
   if (!panel.hidden) {
     fillCells(state, cellSelect.value);
     warnIfTaken(state);
+    hints.refresh();
   }
 }
 
@@ -275,6 +278,7 @@ function openForm(topic, cell) {
   const wanted = topic && topic.room_id !== null ? `${topic.room_id}:${topic.slot_id}` : cell || "";
   fillCells(live.state, wanted);
   panel.hidden = false;
+  hints.open(topic);
   panel.scrollIntoView({ block: "start" });
   form.elements.title.focus();
 }
@@ -299,6 +303,7 @@ function restoreDraft() {
 }
 
 function closeForm() {
+  hints.close();
   panel.hidden = true;
   editing = null;
   requestId = null;

@@ -2,6 +2,7 @@
 import { connectWall } from "./live.js";
 import { dayKey, dayLabel, pageJson, showStatus, slotTime } from "./render.js";
 import { startResult } from "./result.js";
+import { startTopicHints } from "./hints.js";
 
 const page = pageJson("page-data");
 const texts = pageJson("texts");
@@ -147,12 +148,18 @@ const resultChanged = page.result
   ? startResult({ page, rt: pageJson("result-texts"), csrf, mayDeletePhotos: () => mine || page.organizer })
   : null;
 
+// Better places for its host and the organizers (the section is on their page only).
+const hints = byId("t-hints")
+  ? startTopicHints({ slug: page.slug, topicId: page.topic_id, texts, locale: page.locale, csrf, organizer: page.organizer, announcer })
+  : null;
+
 live = connectWall({
   slug: page.slug,
   initial: null,
   onState(state, change, ownIds) {
     if (ownIds) mine = ownIds.includes(page.topic_id);
     render(state);
+    if (hints) hints.update(state);
     if (resultChanged) resultChanged(change);
     // A result's change is told by the results section; other changes of this topic here.
     if (touches(change) && change.type !== "result_changed") announcer.textContent = current ? texts.topic_changed : texts.topic_withdrawn;
