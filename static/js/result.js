@@ -305,7 +305,7 @@ export function startResult({ page, rt, csrf, mayDeletePhotos }) {
       progress.value = 0;
       const answer = await send(file, (fraction) => { progress.value = Math.round(fraction * 100); });
       if (answer.status === 201) {
-        shown.photos = [...shown.photos, answer.data];
+        shown.photos = [...shown.photos.filter((p) => p.id !== answer.data.id), answer.data]; // the live delta may have brought it first
         renderPhotos();
       } else {
         const reason = (answer.data.fields && answer.data.fields.photo) || answer.data.error || rt.server_error;
