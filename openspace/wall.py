@@ -231,6 +231,8 @@ def _check_cell(event_id: int, room_id: int | None, slot_id: int | None, *, movi
 
 
 def _taken(holder: Topic) -> DomainError:
+    from .counts import counted_topic  # counts.py builds on this module: imported when a refusal names a holder
+
     return DomainError(
         "taken",
         _(
@@ -238,7 +240,7 @@ def _taken(holder: Topic) -> DomainError:
             title=holder.title,
             host=holder.host,
         ),
-        extra={"holder": topic_dict(holder)},
+        extra={"holder": counted_topic(holder.event_id, topic_dict(holder))},  # like every topic sent
     )
 
 
