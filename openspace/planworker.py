@@ -9,7 +9,6 @@ module is loaded, under its own name, so what is pickled on either side is the s
 
 from __future__ import annotations
 
-import os
 import pickle
 import sys
 import types
@@ -31,11 +30,7 @@ def compute(planning: types.ModuleType, plan: object) -> dict[str, object]:
     return {"moves": moves, "before": planning.conflict_score(plan), "after": planning.conflict_score(after)}
 
 
-NICENESS = 10  # the search yields the CPU to the server's loop whenever both want it (one core, or two busy)
-
-
 def main() -> None:
-    os.nice(NICENESS)
     planning = _planning()
     plan = pickle.loads(sys.stdin.buffer.read())  # noqa: S301 - from the server that started this process only
     sys.stdout.buffer.write(pickle.dumps(compute(planning, plan)))

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import gc
 import logging
 import pickle
 import subprocess
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -96,28 +93,6 @@ def _computed(plan: Plan) -> dict[str, Any]:
     return {"moves": moves, "before": conflict_score(plan), "after": conflict_score(apply_moves(plan, moves))}
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """The cyclic garbage collector pauses while a proposal is awaited: reading the plan makes many objects,
-    and the full collection they set off would walk every object of the server (1,000 connections) at once,
-    holding the loop for 50-130 ms. Process-wide; restored when the last proposal is in."""
-    global _waiting, _was_enabled
-    if _waiting == 0:
-        _was_enabled = gc.isenabled()
-        gc.disable()
-    _waiting += 1
-    try:
-        yield
-    finally:
-        _waiting -= 1
-        if _waiting == 0 and _was_enabled:
-            gc.enable()
-
-
-_waiting = 0
-_was_enabled = True
-
-
 def _proposed(plan: Plan) -> dict[str, Any]:
     """The proposal with the scores before and after, computed in a worker process (openspace/planworker.py):
     the server's loop only waits for it (cooperatively under gevent), so the search's second of CPU and its
@@ -151,8 +126,7 @@ def proposal(slug: str) -> Response:
     if cached is not None and (cached[0] is plan or cached[0] == plan):
         found = cached[1]
     else:
-        with _collector_paused():
-            found = _proposed(plan)
+        found = _proposed(plan)
         _proposals[key] = (plan, found)
     titles = {t.id: t.title for t in plan.topics}
     return jsonify(
