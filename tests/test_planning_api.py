@@ -114,27 +114,6 @@ def test_proposal_moves_the_crowded_topic_apart_and_into_the_big_room(app, plann
     }
 
 
-def test_the_proposal_is_computed_in_a_worker_process_and_in_the_server_if_that_fails(app, planned, monkeypatch):
-    from openspace.views import planning as view
-
-    runs = []
-    real = view.subprocess.run
-
-    def counted(*args, **kwargs):
-        runs.append(args[0])
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(view.subprocess, "run", counted)
-    by_worker = planned["orga"].call("get", "proposal").get_json()
-    assert runs == [[view.sys.executable, str(view.WORKER)]]
-    view._proposals.clear()
-    monkeypatch.setattr(view, "WORKER", view.WORKER.with_name("no-such-worker.py"))  # exits 2: computed here
-    in_server = planned["orga"].call("get", "proposal").get_json()
-    assert len(runs) == 2
-    assert in_server == by_worker
-    assert by_worker["conflicts_before"] == 4 and by_worker["conflicts_after"] == 0
-
-
 def test_suggestions_rank_every_free_cell_with_reasons(app, planned):
     p = planned
     phone = Participant(app, p["slug"])

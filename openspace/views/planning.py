@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import logging
-import pickle
-import subprocess
+import gc
 import sys
-from pathlib import Path
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
@@ -27,11 +26,39 @@ from .people import current_actor
 
 bp = Blueprint("planning", __name__, url_prefix="/api/events/<slug>")
 
-log = logging.getLogger(__name__)
-WORKER = Path(__file__).resolve().parent.parent / "planworker.py"
-WORKER_TIMEOUT = 30.0  # seconds: the search itself stops after 1.5
-
 _proposals: dict[tuple[str, int], tuple[Plan, dict[str, Any]]] = {}  # the last proposal per event, by its plan
+
+
+@contextmanager
+def _search_beside_the_loop() -> Iterator[None]:
+    """While a proposal is computed in the thread pool:
+
+    - the interpreter hands the GIL back every 0.2 ms instead of every 5 ms: each time the server's loop waits
+      on I/O the search thread takes the GIL, and the loop's next turn waits for a switch;
+    - the cyclic garbage collector pauses: the search builds tens of thousands of small containers, and a full
+      collection they trigger walks every object of the server (1,000 connections) holding the GIL for 100 ms
+      and more. What the search builds is freed by reference counting when it ends.
+
+    Both are process-wide; they are restored when the last search ends.
+    """
+    global _searching, _saved
+    if _searching == 0:
+        _saved = (sys.getswitchinterval(), gc.isenabled())
+        sys.setswitchinterval(0.0002)
+        gc.disable()
+    _searching += 1
+    try:
+        yield
+    finally:
+        _searching -= 1
+        if _searching == 0:
+            sys.setswitchinterval(_saved[0])
+            if _saved[1]:
+                gc.enable()
+
+
+_searching = 0
+_saved = (0.005, True)
 
 
 def _texts(items: list[Any], text: Any) -> list[Any]:
@@ -93,30 +120,6 @@ def _computed(plan: Plan) -> dict[str, Any]:
     return {"moves": moves, "before": conflict_score(plan), "after": conflict_score(apply_moves(plan, moves))}
 
 
-def _proposed(plan: Plan) -> dict[str, Any]:
-    """The proposal with the scores before and after, computed in a worker process (openspace/planworker.py):
-    the server's loop only waits for it (cooperatively under gevent), so the search's second of CPU and its
-    garbage never hold up live connections. If the worker cannot run, in the thread pool instead."""
-    try:
-        done = subprocess.run(
-            [sys.executable, str(WORKER)],  # run as a script: importing the openspace package would load the app
-            input=pickle.dumps(plan, protocol=pickle.HIGHEST_PROTOCOL),
-            capture_output=True,
-            timeout=WORKER_TIMEOUT,
-            cwd=WORKER.parent.parent,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        log.warning("The planning worker did not answer (%s); computing the proposal in the server", exc)
-    else:
-        if done.returncode == 0:
-            return pickle.loads(done.stdout)  # noqa: S301 - our own child process
-        log.warning(
-            "The planning worker failed (%s): %s", done.returncode, done.stderr.decode(errors="replace")[-2000:]
-        )
-    return off_the_loop(_computed, plan)
-
-
 @bp.get("/proposal")
 def proposal(slug: str) -> Response:
     """Moves that lower the conflict score (organizers), computed off the server's loop."""
@@ -126,7 +129,8 @@ def proposal(slug: str) -> Response:
     if cached is not None and (cached[0] is plan or cached[0] == plan):
         found = cached[1]
     else:
-        found = _proposed(plan)
+        with _search_beside_the_loop():
+            found = off_the_loop(_computed, plan)
         _proposals[key] = (plan, found)
     titles = {t.id: t.title for t in plan.topics}
     return jsonify(
