@@ -24,14 +24,18 @@ that person twice, not three times.
 `propose` searches moves into free open cells and swaps of movable topics. If no single move or swap lowers
 the score, it proposes nothing. Otherwise it takes the best of a few candidates (lowest score, then fewest
 moves): a steepest-for-each-topic descent to a local optimum (on small walls often the best and the most
-natural answer), and simulated annealing from the wall as it is, with a price in people on every topic moved
-away from its cell (4 on big walls, where the annealing would otherwise rearrange most of the wall for a few
-people; on walls of up to 100 movable topics also 0.5, which finds their optimum more often); each annealing
-is seeded from a fingerprint of the plan and runs a fixed number of steps or until its share of the time is up,
-whichever comes first (small walls: always the steps, so the same wall gives the same proposal; the largest
-walls use the time, so a faster machine may find more); then moved topics are put back where that costs
-nothing, and a last descent ends in a local optimum. Only strict improvements count, so the score never rises,
-and proposing again on the applied proposal finds nothing.
+natural answer), and simulated annealing from the wall as it is over **which slot each topic is in** (a topic
+into another slot with a free room, or two topics of two slots exchanged), the rooms of every slot it touches
+given by the sorted matching (the most interested topic in the biggest room: the capacity cost is convex, so
+that is the least for the slot's topics), with a price in people on every topic moved away from its slot (1
+on big walls, where the annealing would otherwise rearrange most of the wall for a few people; on walls of up
+to 100 movable topics also 0.5 and 0, which find their optimum more often); each annealing is seeded from a
+fingerprint of the plan and runs a fixed number of steps or until its share of the time is up, whichever comes
+first (small walls: always the steps, so the same wall gives the same proposal; the largest walls use the
+time, so a faster machine may find more). Then every slot's rooms are chosen again (least capacity cost, then
+the most topics in their own cell: an assignment problem), moved topics are put back where that costs nothing,
+and a last descent ends in a local optimum. Only strict improvements count, so the score never rises, and
+proposing again on the applied proposal finds nothing.
 """
 
 from __future__ import annotations
@@ -706,88 +710,267 @@ def _put_back(wall: _Wall, original: list[int], movable: list[int]) -> None:
                     changed = True
 
 
-ANNEAL_STEPS_PER_SECOND = 250_000  # annealing steps this machine takes in a second, about (a fixed amount of work)
+ANNEAL_STEPS_PER_SECOND = 250_000  # annealing steps (tries) in a second here, about: 300,000 (a fixed amount of work)
 ANNEAL_STEPS_PER_TOPIC = 2_000  # small walls need far fewer steps to be searched well
 
 
-def _temperature(wall: _Wall, movable: list[int], open_cells: list[int], rng: random.Random) -> float:
-    """A starting temperature: a tenth of the median worsening step (hotter only wanders off within the budget)."""
-    worse = []
-    for _ in range(200):
-        t = movable[rng.randrange(len(movable))]
-        c = open_cells[rng.randrange(len(open_cells))]
-        u = wall.holder[c]
-        if u < 0:
-            d = wall.move_delta(t, c)
-        elif u != t and not wall.fixed[u] and wall.open_cell(wall.cell_of[t]):
-            d = wall.swap_delta(t, u)
-        else:
-            continue
-        if d > 0:
-            worse.append(d)
-    return max(1.0, sorted(worse)[len(worse) // 2] / 10) if worse else 1.0
-
-
-# People: while annealing, each topic away from its own cell counts as this many hurt. On a big wall the
-# annealing otherwise rearranges most of it for a few people (4: 50-90 moves instead of 200 for about the same
-# score); small walls are also annealed with a light price, which finds their optimum more often.
-MOVE_COST = 4.0
-MOVE_COST_SMALL = 0.5
+# People: while annealing, each topic away from its own slot counts as this many hurt. On a big wall the
+# annealing otherwise rearranges most of it for a few people (0: 180-240 moves of 294 for 1-3 % more; 1: 40-95;
+# 4: 40-60 for 2-4 % less); small walls are also annealed with lighter prices, which find their optimum more often.
+MOVE_COST = 1.0
+MOVE_COST_SMALLS = (0.5, 0.0)
 SMALL_WALL = 100  # movable topics
 
 
-def _anneal(
+BIG = 10**9
+
+
+def _slot_rooms(wall: _Wall, slot_movers: set[int]) -> list[list[int]]:
+    """For every slot, the rooms its slot-movable topics may use (not held by another topic), biggest first."""
+    R = wall.R
+    rooms: list[list[int]] = []
+    for s in range(wall.S):
+        if not wall.open_slot[s]:
+            rooms.append([])
+            continue
+        mine = [r for r in range(R) if wall.holder[s * R + r] < 0 or wall.holder[s * R + r] in slot_movers]
+        rooms.append(sorted(mine, key=lambda r: (-(wall.cap[r] if wall.cap[r] is not None else BIG), r)))
+    return rooms
+
+
+class _CapTable:
+    """One slot's capacity cost under the sorted matching (`caps`: its rooms' capacities, biggest first), with
+    the sums that give in O(log rooms) what taking a topic out, putting one in, or exchanging one for another
+    changes: the topics after it shift a rank up or down (into the next bigger or smaller room)."""
+
+    __slots__ = ("caps", "down", "neg", "own", "total", "up")
+
+    def __init__(self, interests: list[int], caps: list[int]) -> None:
+        ns = sorted(interests, reverse=True)
+        m, last = len(ns), len(caps)
+        self.neg = [-x for x in ns]
+        own = [0] * (m + 1)  # own[i]: cost of ranks < i, each at its own rank
+        down = [0] * (m + 1)  # down[i]: cost of ranks >= i, each one rank lower
+        up = [0] * (m + 1)  # up[i]: cost of ranks >= i (i >= 1), each one rank higher
+        for i, x in enumerate(ns):
+            own[i + 1] = own[i] + max(0, x - caps[i])
+        for i in range(m - 1, -1, -1):
+            down[i] = down[i + 1] + max(0, ns[i] - (caps[i + 1] if i + 1 < last else 0))
+            up[i] = up[i + 1] + (max(0, ns[i] - caps[i - 1]) if i else 0)
+        self.own, self.down, self.up, self.total, self.caps = own, down, up, own[m], caps
+
+    def remove(self, v: int) -> int:
+        """The change when a topic of interest v leaves the slot."""
+        k = bisect.bisect_left(self.neg, -v)
+        return self.own[k] + self.up[k + 1] - self.total
+
+    def insert(self, v: int) -> int:
+        """The change when a topic of interest v comes into the slot (it has a free room)."""
+        k = bisect.bisect_left(self.neg, -v)
+        return self.own[k] + max(0, v - self.caps[k]) + self.down[k] - self.total
+
+    def replace(self, v: int, w: int) -> int:
+        """The change when a topic of interest v leaves and one of interest w takes its place."""
+        k = bisect.bisect_left(self.neg, -v)
+        j = bisect.bisect_left(self.neg, -w)
+        own = self.own
+        if w >= v:  # w goes to rank j <= k, ranks j..k-1 one down
+            return own[j] + max(0, w - self.caps[j]) + self.down[j] - self.down[k] - own[k + 1]
+        # w goes to rank j - 1 >= k, ranks k+1..j-1 one up
+        return own[k] + self.up[k + 1] - self.up[j] + max(0, w - self.caps[j - 1]) - own[j]
+
+
+def _resort(wall: _Wall, s: int, members: list[int], rooms: list[int]) -> None:
+    """Give the slot's movable topics their rooms by the sorted matching (capacity only changes)."""
+    R, capc = wall.R, wall.capc
+    ordered = sorted(members, key=lambda t: -wall.n[t])
+    for t in members:
+        wall.holder[wall.cell_of[t]] = -1
+        wall.score -= capc[t][wall.cell_of[t] % R]
+    for t, r in zip(ordered, rooms, strict=False):
+        c = s * R + r
+        wall.holder[c] = t
+        wall.cell_of[t] = c
+        wall.score += capc[t][r]
+
+
+def _anneal_slots(
     wall: _Wall, movable: list[int], rng: random.Random, steps: int, deadline: float, move_cost: float
 ) -> list[int]:
-    """Simulated annealing over moves and swaps; returns the best placement seen.
-
-    It minimises the score plus `move_cost` for every topic away from where it started: a proposal that moves
-    half the wall for one person less is not worth the organizers' and the participants' trouble.
-    """
-    open_cells = [c for c in range(wall.R * wall.S) if wall.open_slot[c // wall.R]]
-    hot = _temperature(wall, movable, open_cells, rng)
-    cold = 0.2
-    home = _placement(wall)
-    away = 0
+    """Simulated annealing over which slot each topic is in (moves to a slot with a free room, swaps between two
+    slots), the rooms of every touched slot given by the sorted matching; returns the best placement seen."""
+    R, S = wall.R, wall.S
+    open_slot, cell_of, n = wall.open_slot, wall.cell_of, wall.n
+    movers = [t for t in movable if open_slot[cell_of[t] // R]]
+    slots = [s for s in range(S) if open_slot[s]]
+    if not movers or len(slots) < 2:
+        return _placement(wall)
+    mover_set = set(movers)
+    rooms = _slot_rooms(wall, mover_set)
+    caps = [[wall.cap[r] if wall.cap[r] is not None else BIG for r in rs] for rs in rooms]
+    members: list[list[int]] = [[] for _ in range(S)]
+    for t in movers:
+        members[cell_of[t] // R].append(t)
+    home = [c // R if c >= 0 else -1 for c in cell_of]
+    tables: list[_CapTable] = [_CapTable([n[t] for t in members[s]], caps[s]) for s in range(S)]
     best, best_value = _placement(wall), float(wall.score)
-    holder, fixed, cell_of = wall.holder, wall.fixed, wall.cell_of
-    R, open_slot = wall.R, wall.open_slot
-    n_movable, n_cells = len(movable), len(open_cells)
+    for s in slots:
+        _resort(wall, s, members[s], rooms[s])
+    A, B, multi = wall.A, wall.B, wall.multi
+    # temperature: a tenth of the median worsening (sampled below)
+    away = 0
     exp, rand, randrange = math.exp, rng.random, rng.randrange
-    block = 500
+    n_movers, n_slots = len(movers), len(slots)
+
+    def delta_of(t: int, u: int, s1: int, s2: int) -> int:
+        if u < 0:
+            d = A[t][s2] - B[t][s1]
+            if multi[t]:
+                d += wall.host_add(t, s2) - wall.host_remove(t, s1)
+            return d + tables[s1].remove(n[t]) + tables[s2].insert(n[t])
+        d = A[u][s1] + A[t][s2] - B[t][s1] - B[u][s2]
+        both = wall.shared_with(t).get(u)
+        if both:
+            c1, c2 = wall.count[s1], wall.count[s2]
+            for p in both:
+                if c1[p] == 1:
+                    d -= 1
+                if c2[p] == 1:
+                    d -= 1
+        if multi[t] or multi[u]:
+            d += wall.host_exchange(s1, t, u) + wall.host_exchange(s2, u, t)
+        return d + tables[s1].replace(n[t], n[u]) + tables[s2].replace(n[u], n[t])
+
+    def pick() -> tuple[int, int, int, int]:
+        t = movers[randrange(n_movers)]
+        s1 = cell_of[t] // R
+        s2 = slots[randrange(n_slots - 1)]  # another slot, each alike
+        if s2 == s1:
+            s2 = slots[-1]
+        if not rooms[s2]:
+            return t, -2, s1, s2  # every room of that slot is held by a topic that stays
+        j = randrange(len(rooms[s2]))
+        u = members[s2][j] if j < len(members[s2]) else -1
+        if u < 0 and len(members[s2]) >= len(rooms[s2]):
+            return t, -2, s1, s2
+        return t, u, s1, s2
+
+    worse = []
+    for _ in range(200):
+        t, u, s1, s2 = pick()
+        if u == -2:
+            continue
+        d = delta_of(t, u, s1, s2)
+        if d > 0:
+            worse.append(d)
+    hot = max(1.0, sorted(worse)[len(worse) // 2] / 10) if worse else 1.0
+    cold = 0.2
+    block = 200
     started = time.perf_counter()
     budget = max(deadline - started, 1e-3)
     for done in range(0, steps, block):
         elapsed = time.perf_counter() - started
         if elapsed > budget:
             break
-        # Cool by the steps taken or by the time spent, whichever is further: a busy machine still ends cold.
         temperature = hot * (cold / hot) ** max(done / steps, elapsed / budget)
         for _ in range(block):
-            t = movable[randrange(n_movable)]
-            c = open_cells[randrange(n_cells)]
-            u = holder[c]
-            ct = cell_of[t]
-            if u < 0:
-                dm = (c != home[t]) - (ct != home[t])
-                d = wall.move_delta(t, c) + move_cost * dm
-                if d <= 0 or rand() < exp(-d / temperature):
-                    wall.move(t, c)
-                else:
-                    continue
-            elif u != t and not fixed[u] and open_slot[ct // R]:
-                dm = (c != home[t]) + (ct != home[u]) - (ct != home[t]) - (c != home[u])
-                d = wall.swap_delta(t, u) + move_cost * dm
-                if d <= 0 or rand() < exp(-d / temperature):
-                    wall.swap(t, u)
-                else:
-                    continue
-            else:
+            t, u, s1, s2 = pick()
+            if u == -2:
                 continue
+            dm = (s2 != home[t]) - (s1 != home[t])
+            if u >= 0:
+                dm += (s1 != home[u]) - (s2 != home[u])
+            d = delta_of(t, u, s1, s2) + move_cost * dm
+            if not (d <= 0 or rand() < exp(-d / temperature)):
+                continue
+            if u < 0:
+                free = next(s2 * R + r for r in rooms[s2] if wall.holder[s2 * R + r] < 0)
+                wall.move(t, free)
+                members[s1].remove(t)
+                members[s2].append(t)
+            else:
+                wall.swap(t, u)
+                members[s1].remove(t)
+                members[s2].remove(u)
+                members[s1].append(u)
+                members[s2].append(t)
+            for s in (s1, s2):
+                _resort(wall, s, members[s], rooms[s])
+                tables[s] = _CapTable([n[x] for x in members[s]], caps[s])
             away += dm
             if wall.score + move_cost * away < best_value:
                 best, best_value = _placement(wall), wall.score + move_cost * away
     return best
+
+
+def _assignment(cost: list[list[int]]) -> list[int]:
+    """The cheapest assignment of n rows to distinct columns of m >= n (the Hungarian method): row -> column."""
+    n, m = len(cost), len(cost[0]) if cost else 0
+    inf = float("inf")
+    u, v = [0.0] * (n + 1), [0.0] * (m + 1)
+    p, way = [0] * (m + 1), [0] * (m + 1)
+    for i in range(1, n + 1):
+        p[0], j0 = i, 0
+        minv, used = [inf] * (m + 1), [False] * (m + 1)
+        while True:
+            used[j0] = True
+            i0, delta, j1 = p[j0], inf, 0
+            row = cost[i0 - 1]
+            for j in range(1, m + 1):
+                if not used[j]:
+                    cur = row[j - 1] - u[i0] - v[j]
+                    if cur < minv[j]:
+                        minv[j], way[j] = cur, j0
+                    if minv[j] < delta:
+                        delta, j1 = minv[j], j
+            for j in range(m + 1):
+                if used[j]:
+                    u[p[j]] += delta
+                    v[j] -= delta
+                else:
+                    minv[j] -= delta
+            j0 = j1
+            if p[j0] == 0:
+                break
+        while j0:
+            j1 = way[j0]
+            p[j0] = p[j1]
+            j0 = j1
+    result = [0] * n
+    for j in range(1, m + 1):
+        if p[j]:
+            result[p[j] - 1] = j - 1
+    return result
+
+
+def _fewest_room_changes(wall: _Wall, original: list[int], movable: list[int]) -> None:
+    """In every open slot, the rooms of its movable topics re-chosen: the least capacity cost first, then as many
+    topics as possible in their own cell (only capacity changes within a slot, so the score never rises)."""
+    R = wall.R
+    mover_set = {t for t in movable if wall.open_slot[wall.cell_of[t] // R]}
+    rooms = _slot_rooms(wall, mover_set)
+    members: list[list[int]] = [[] for _ in range(wall.S)]
+    for t in sorted(mover_set):
+        members[wall.cell_of[t] // R].append(t)
+    weight = len(movable) + 1
+    for s in range(wall.S):
+        ts, rs = members[s], rooms[s]
+        if not ts:
+            continue
+        cost = [[wall.capc[t][r] * weight + (s * R + r != original[t]) for r in rs] for t in ts]
+        chosen = _assignment(cost)
+        if sum(row[j] for row, j in zip(cost, chosen, strict=True)) >= sum(
+            row[rs.index(wall.cell_of[t] % R)] for row, t in zip(cost, ts, strict=True)
+        ):
+            continue
+        for t in ts:
+            wall.holder[wall.cell_of[t]] = -1
+            wall.score -= wall.capc[t][wall.cell_of[t] % R]
+        for t, j in zip(ts, chosen, strict=True):
+            c = s * R + rs[j]
+            wall.holder[c] = t
+            wall.cell_of[t] = c
+            wall.score += wall.capc[t][rs[j]]
 
 
 def propose(plan: Plan, *, seconds: float = 1.5) -> list[Move]:
@@ -816,13 +999,14 @@ def propose(plan: Plan, *, seconds: float = 1.5) -> list[Move]:
     if _descend(wall, movable, started + seconds * 0.25) >= 0:
         keep()
     _restore(wall, original)
-    prices = (MOVE_COST, MOVE_COST_SMALL) if len(movable) <= SMALL_WALL else (MOVE_COST,)
+    prices = (MOVE_COST, *MOVE_COST_SMALLS) if len(movable) <= SMALL_WALL else (MOVE_COST,)
     steps = min(int(ANNEAL_STEPS_PER_SECOND * seconds), ANNEAL_STEPS_PER_TOPIC * len(movable)) // len(prices)
     for n, price in enumerate(prices):
         rng = random.Random(_fingerprint(plan) + n)
         deadline = time.perf_counter() + (started + seconds * 0.75 - time.perf_counter()) / (len(prices) - n)
         _restore(wall, original)
-        _restore(wall, _anneal(wall, movable, rng, steps, deadline, price))
+        _restore(wall, _anneal_slots(wall, movable, rng, steps, deadline, price))
+        _fewest_room_changes(wall, original, movable)
         _put_back(wall, original, movable)
         _descend(wall, movable)
         keep()

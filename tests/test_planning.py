@@ -15,6 +15,9 @@ from openspace.planning import (
     PlanTopic,
     Reason,
     Suggestion,
+    _CapTable,
+    _fewest_room_changes,
+    _Wall,
     apply_moves,
     conflict_score,
     conflicts,
@@ -350,3 +353,49 @@ def test_the_proposal_reaches_the_optimum_of_small_generated_walls(seed):
     assert None not in held and len(set(held)) == 6
     after = apply_moves(plan, propose(plan))
     assert conflict_score(after) == exhaustive(plan)
+
+
+def _matching(interests: list[int], caps: list[int]) -> int:
+    ordered = sorted(interests, reverse=True)
+    return sum(max(0, n - c) for n, c in zip(ordered, caps, strict=False))
+
+
+@given(
+    st.lists(st.sampled_from([1, 2, 3, 5, 8, 10**9]), min_size=1, max_size=6).map(lambda c: sorted(c, reverse=True)),
+    st.data(),
+)
+def test_a_slots_capacity_cost_by_the_sorted_matching_changes_exactly(caps: list[int], data: st.DataObject) -> None:
+    interests = data.draw(st.lists(st.integers(0, 12), max_size=len(caps)))
+    w = data.draw(st.integers(0, 12))
+    table = _CapTable(interests, caps)
+    base = _matching(interests, caps)
+    assert table.total == base
+    if len(interests) < len(caps):
+        assert table.insert(w) == _matching([*interests, w], caps) - base
+    if interests:
+        v = data.draw(st.sampled_from(interests))
+        rest = list(interests)
+        rest.remove(v)
+        assert table.remove(v) == _matching(rest, caps) - base
+        assert table.replace(v, w) == _matching([*rest, w], caps) - base
+
+
+def test_the_rooms_of_a_slot_are_rechosen_with_the_fewest_changes() -> None:
+    # Slot 100: the 30-person topic sits in the 10-seat room, the 5-person one in the 40-seat room, the 8-person
+    # one in the 20-seat room. Only the two misplaced topics change rooms; the third stays in its cell.
+    plan = Plan(
+        rooms=(PlanRoom(1, "A", 10), PlanRoom(2, "B", 40), PlanRoom(3, "C", 20)),
+        slots=(PlanSlot(100, "S", True),),
+        topics=(
+            PlanTopic(1, "big", (1, 100), False, frozenset({"a"}), frozenset(f"p{i}" for i in range(30))),
+            PlanTopic(2, "small", (2, 100), False, frozenset({"b"}), frozenset(f"q{i}" for i in range(5))),
+            PlanTopic(3, "mid", (3, 100), False, frozenset({"c"}), frozenset(f"r{i}" for i in range(8))),
+        ),
+    )
+    wall = _Wall(plan)
+    assert wall.score == 20
+    original = list(wall.cell_of)
+    _fewest_room_changes(wall, original, [0, 1, 2])
+    assert wall.score == 0
+    assert [wall.cell_id(c) for c in wall.cell_of] == [(2, 100), (1, 100), (3, 100)]
+    assert conflict_score(plan) == 20
