@@ -26,10 +26,20 @@ def topic_hosts(host: str, cohosts: list[str] | None) -> frozenset[str]:
     return frozenset(name for name in names if name)
 
 
-def load_plan(event: Event, now: datetime | None = None) -> Plan:
+def read_marks(event_id: int) -> dict[int, frozenset[str]]:
+    """Every topic's interest marks (author hashes, the host's own still among them), read in batches."""
+    marks: dict[int, set[str]] = {}
+    interests = select(Interest.topic_id, Interest.author_hash).where(Interest.event_id == event_id)
+    for topic_id, author_hash in in_batches(interests, size=500):  # thousands of marks: the loop keeps turning
+        marks.setdefault(topic_id, set()).add(author_hash)
+    pause()
+    return {topic_id: frozenset(found) for topic_id, found in marks.items()}
+
+
+def load_plan(event: Event, now: datetime | None = None, marks: dict[int, frozenset[str]] | None = None) -> Plan:
     """The event's wall as a Plan: rooms in display order, slots by time (open: not a break and not begun, in
     the event's time zone), live topics with the author hashes of their counted interest (four queries, the
-    marks read in batches)."""
+    marks read in batches unless `marks` (read_marks) are given)."""
     zone = ZoneInfo(event.timezone)
     moment = now or datetime.now(UTC)
     moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)  # a naive `now` is UTC, as stored times
@@ -52,11 +62,8 @@ def load_plan(event: Event, now: datetime | None = None) -> Plan:
         .where(Topic.event_id == event.id, Topic.status == "live")
         .order_by(Topic.id)
     ).all()
-    marks: dict[int, set[str]] = {}
-    interests = select(Interest.topic_id, Interest.author_hash).where(Interest.event_id == event.id)
-    for topic_id, author_hash in in_batches(interests, size=500):  # thousands of marks: the loop keeps turning
-        marks.setdefault(topic_id, set()).add(author_hash)
-    pause()
+    if marks is None:
+        marks = read_marks(event.id)
     begun = {slot.id for slot in slots if slot.starts_at <= local_now}
     plan_slots = tuple(PlanSlot(slot.id, slot_name(slot), not slot.is_break and slot.id not in begun) for slot in slots)
     plan_topics = tuple(
@@ -66,7 +73,7 @@ def load_plan(event: Event, now: datetime | None = None) -> Plan:
             cell=(row.room_id, row.slot_id) if row.room_id is not None else None,
             fixed=row.pinned or row.slot_id in begun,
             hosts=topic_hosts(row.host, row.cohosts),
-            interested=frozenset(marks.get(row.id, set()) - {row.author_hash}),
+            interested=marks.get(row.id, frozenset()) - {row.author_hash},
         )
         for row in topics
     )
@@ -91,12 +98,15 @@ def _topics(plan: Plan) -> dict[int, PlanTopic]:
 
 
 _plans: dict[tuple[str, int], tuple[tuple[object, ...], Plan]] = {}  # (database, event id) -> (version, plan)
+# (database, event id) -> (the marks' version, every topic's marks): a moved topic does not read 10,000 marks again
+_marks: dict[tuple[str, int], tuple[tuple[object, ...], dict[int, frozenset[str]]]] = {}
 
 
 def current_plan(event: Event, now: datetime | None = None) -> Plan:
     """load_plan(event, now), kept while nothing it is made of changed: the wall's revision (topics, rooms,
     slots, pins), the interest marks (their number and newest time: a mark added or taken back changes one of
-    them) and which slots have begun. Two small queries while nothing changed."""
+    them) and which slots have begun. Two small queries while nothing changed; after a change of the wall alone
+    the marks are kept too, and only rooms, slots and topics are read again."""
     zone = ZoneInfo(event.timezone)
     moment = now or datetime.now(UTC)
     local_now = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(zone).replace(tzinfo=None)
@@ -113,7 +123,10 @@ def current_plan(event: Event, now: datetime | None = None) -> Plan:
     cached = _plans.get(key)
     if cached is not None and cached[0] == version:
         return cached[1]
-    plan = load_plan(event, now)
+    known = _marks.get(key)
+    if known is None or known[0] != tuple(marks):
+        known = _marks[key] = (tuple(marks), read_marks(event.id))
+    plan = load_plan(event, now, known[1])
     _plans[key] = (version, plan)
     return plan
 

@@ -252,3 +252,31 @@ def test_a_break_is_no_target(app):
         slots = [s.id for s in event.slots]
     got = Participant(app, "pause").call("get", "suggestions?host=Ada").get_json()
     assert [(s["slot_id"], s["score"]) for s in got["suggestions"]] == [(slots[0], 0)]
+
+
+def test_the_kept_plan_follows_moves_marks_and_withdrawn_marks(app, planned):
+    from openspace.events import event_by_slug
+    from openspace.hints import current_plan
+
+    p = planned
+
+    def plan():
+        with app.app_context():
+            found = current_plan(event_by_slug(p["slug"]))
+            return {t.id: (t.cell, t.interested) for t in found.topics}
+
+    first = plan()
+    assert plan() == first
+    with app.app_context():  # a move (a new revision): the cell follows, the marks stay
+        topic = db.session.get(Topic, p["b"])
+        topic.room_id, topic.slot_id = p["rooms"][1], p["slots"][1]
+        event_by_slug(p["slug"]).revision += 1
+        db.session.commit()
+    moved = plan()
+    assert moved[p["b"]] == ((p["rooms"][1], p["slots"][1]), first[p["b"]][1])
+    _mark(app, _ids(app, p["slug"])[2], p["b"], "p9")  # a new mark, no new revision
+    assert plan()[p["b"]][1] == first[p["b"]][1] | {"p9"}
+    with app.app_context():  # a mark taken back
+        db.session.query(Interest).filter_by(topic_id=p["b"], author_hash="p1").delete()
+        db.session.commit()
+    assert plan()[p["b"]][1] == (first[p["b"]][1] | {"p9"}) - {"p1"}
