@@ -262,6 +262,7 @@ def test_a_photo_added_elsewhere_appears_on_an_open_topic_page_without_reload(si
     )
     assert added.status_code == 201, added.text
     expect(reader.locator("#r-photos .photo")).to_have_count(1)
+    reader.wait_for_function("() => document.querySelector('#r-photos img').naturalWidth > 0")  # shown, not loading
     gone = bea.http.delete(f"{result}/{added.json()['id']}", headers={"X-CSRFToken": bea.csrf}, timeout=10)
     assert gone.status_code == 200
     expect(reader.locator("#r-photos .photo")).to_have_count(0)

@@ -405,7 +405,8 @@ $("menu-back").addEventListener("click", () => {
 });
 $("menu-close").addEventListener("click", () => dialog.close());
 dialog.addEventListener("close", () => {
-  if (!menu) return;
+  // The event comes a task after closing: a menu opened again meanwhile (a quick Escape, Enter) stays open.
+  if (!menu || dialog.open) return;
   const { topic, opener } = menu;
   menu = null;
   opener.setAttribute("aria-expanded", "false");
