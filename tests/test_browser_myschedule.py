@@ -39,6 +39,7 @@ DURING_SLOT_2 = datetime(2026, 2, 27, 10, 15, tzinfo=ZoneInfo("Europe/Berlin"))
 def phone_at(watch, url: str):
     context = watch.browser.new_context(**PHONE_360)
     watch.contexts.append(context)
+    context.grant_permissions(["clipboard-read", "clipboard-write"])
     page = context.new_page()
     page.on("pageerror", lambda error: watch.page_errors.append(str(error)))
     page.clock.set_fixed_time(DURING_SLOT_2)  # Date.now() only: timers and the socket run as usual
@@ -147,6 +148,9 @@ def test_my_schedule_shows_now_and_next_follows_moves_and_resets_its_feed(site, 
     new = phone.locator("#feed-url").text_content()
     assert new != old and new.startswith(f"{site.url}/e/{slug}/me.ics?key=")
     assert phone.locator("#feed-subscribe").get_attribute("href") == new.replace("http://", "webcal://", 1)
+    phone.get_by_role("button", name="Copy address").click()
+    expect(phone.get_by_role("button", name="Copied")).to_be_visible()
+    assert phone.evaluate("navigator.clipboard.readText()") == new  # the new address, not the one the page began with
     assert requests.get(old, timeout=10).status_code == 404
     assert requests.get(new, timeout=10).status_code == 200
     phone.screenshot(path=str(SHOTS / "me-phone-360-reset.png"), full_page=True)

@@ -1,4 +1,5 @@
-// Copy buttons: put the link on the clipboard and say so (the organizer link is shown only once).
+// Copy buttons: put the link (data-copy) on the clipboard and say so; without clipboard access, select the element
+// named by data-copy-target (the organizer link, shown only once; a personal feed address) for copying by hand.
 for (const button of document.querySelectorAll("button[data-copy]")) {
   const label = button.textContent;
   button.addEventListener("click", async () => {
@@ -6,7 +7,7 @@ for (const button of document.querySelectorAll("button[data-copy]")) {
       await navigator.clipboard.writeText(button.dataset.copy);
     } catch {
       const range = document.createRange(); // no clipboard access (plain http): select it for Ctrl+C
-      range.selectNodeContents(document.getElementById("organizer-link"));
+      range.selectNodeContents(document.getElementById(button.dataset.copyTarget || "organizer-link"));
       window.getSelection().removeAllRanges();
       window.getSelection().addRange(range);
       return;

@@ -121,28 +121,14 @@ agenda.addEventListener("click", async (event) => {
   }
 });
 
-// The personal feed: copy its address; a new address in two taps (the old one stops working at once).
+// The personal feed: a new address in two taps (the old one stops working at once); copy.js copies it.
 const feedUrl = document.getElementById("feed-url");
 const message = document.getElementById("feed-message");
 function showFeed(url) {
   feedUrl.textContent = url;
+  document.getElementById("feed-copy").dataset.copy = url; // copy.js copies what the button holds
   document.getElementById("feed-subscribe").href = url.replace(/^https?:\/\//, "webcal://");
 }
-document.getElementById("feed-copy")?.addEventListener("click", async (event) => {
-  const button = event.currentTarget;
-  const label = button.textContent;
-  try {
-    await navigator.clipboard.writeText(feedUrl.textContent);
-  } catch {
-    const range = document.createRange(); // no clipboard access (plain http): select it for copying by hand
-    range.selectNodeContents(feedUrl);
-    window.getSelection().removeAllRanges();
-    window.getSelection().addRange(range);
-    return;
-  }
-  button.textContent = button.dataset.done;
-  setTimeout(() => { button.textContent = label; }, 2000);
-});
 document.getElementById("feed-reset")?.addEventListener("click", () => {
   const confirm = document.getElementById("feed-reset-confirm");
   confirm.hidden = false;
