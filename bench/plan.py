@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import random
+import re
 import statistics
 import threading
 import time
@@ -439,12 +440,21 @@ def live(clients: int, cpu: int | None) -> dict[str, Any]:
                 wall = organizer.get(f"{server.url}/api/events/{SLUG}/wall", timeout=30).json()
                 topic_ids = [t["id"] for t in wall["topics"]][::30]
                 for name, paths in (
+                    ("refused", ["suggestions?topic=x"] * 10),  # the same route answering at once: the baseline
+                    ("conflicts", ["conflicts"] * 3),  # the first to read the plan (the marks, in batches)
                     ("proposal", ["proposal"]),
-                    ("conflicts", ["conflicts"]),
                     ("suggestions", [f"suggestions?topic={t}" for t in topic_ids]),
                 ):
                     figures[name] = _timed_gets(reactor, server, organizer, paths)
                     log(f"plan live: {name} {figures[name]}")
+                figures["suggestions_after_change"] = _timed_gets(
+                    reactor,
+                    server,
+                    organizer,
+                    [f"suggestions?topic={t}" for t in topic_ids],
+                    before=_swapper(server, organizer, wall),
+                )
+                log(f"plan live: suggestions_after_change {figures['suggestions_after_change']}")
                 joined = crowd.joined
             finally:
                 crowd.close()
@@ -458,18 +468,45 @@ def live(clients: int, cpu: int | None) -> dict[str, Any]:
         **figures,
         "proposal_ok": figures["proposal"]["max_s"] <= PROPOSAL_TARGET_S,
         "stall_ok": max(stalls) <= STALL_TARGET_MS,
+        "suggestions_ok": max(figures[k]["max_s"] for k in ("suggestions", "suggestions_after_change"))
+        <= SUGGESTION_TARGET_MS / 1000,
         "time": time.strftime("%H:%M:%S"),
     }
 
 
-def _timed_gets(reactor: Reactor, server: Any, session: requests.Session, paths: list[str]) -> dict[str, Any]:
-    """GET each path in turn while the crowd is served; the slowest answer and the loop's longest stall."""
+def _swapper(server: Any, organizer: requests.Session, wall: dict[str, Any]) -> Any:
+    """A change of the wall before each request: the organizer swaps two placed topics (a new revision)."""
+    page = organizer.get(f"{server.url}/e/{SLUG}/organizer/grid", timeout=30)
+    csrf = re.search(r'name="csrf-token" content="([^"]+)"', page.text).group(1)
+    placed = [t["id"] for t in wall["topics"] if t.get("slot_id") is not None]
+    pairs = iter(zip(placed[1::7], placed[4::7], strict=False))
+
+    def swap() -> None:
+        first, other = next(pairs)
+        answer = organizer.post(
+            f"{server.url}/api/events/{SLUG}/topics/{first}/swap",
+            json={"other_id": other},
+            headers={"X-CSRFToken": csrf},
+            timeout=30,
+        )
+        answer.raise_for_status()
+
+    return swap
+
+
+def _timed_gets(
+    reactor: Reactor, server: Any, session: requests.Session, paths: list[str], before: Any = None
+) -> dict[str, Any]:
+    """GET each path in turn while the crowd is served (after `before()`, untimed, if given): the slowest answer
+    and the loop's longest stall."""
     seconds: list[float] = []
     statuses: set[int] = set()
     extra: dict[str, Any] = {}
 
     def fetch() -> None:
         for path in paths:
+            if before is not None:
+                before()
             t0 = time.perf_counter()
             answer = session.get(f"{server.url}/api/events/{SLUG}/{path}", timeout=120)
             seconds.append(time.perf_counter() - t0)
@@ -489,6 +526,7 @@ def _timed_gets(reactor: Reactor, server: Any, session: requests.Session, paths:
         "n": len(paths),
         "statuses": sorted(statuses),
         "max_s": round(max(seconds), 3),
+        "median_s": round(statistics.median(seconds), 3),
         "max_loop_stall_ms": probe.get("max_stall_ms"),
         **extra,
     }

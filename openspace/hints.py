@@ -64,6 +64,7 @@ def load_plan(event: Event, now: datetime | None = None, marks: dict[int, frozen
     ).all()
     if marks is None:
         marks = read_marks(event.id)
+    pause()
     begun = {slot.id for slot in slots if slot.starts_at <= local_now}
     plan_slots = tuple(PlanSlot(slot.id, slot_name(slot), not slot.is_break and slot.id not in begun) for slot in slots)
     plan_topics = tuple(
@@ -127,6 +128,7 @@ def current_plan(event: Event, now: datetime | None = None) -> Plan:
     if known is None or known[0] != tuple(marks):
         known = _marks[key] = (tuple(marks), read_marks(event.id))
     plan = load_plan(event, now, known[1])
+    pause()
     _plans[key] = (version, plan)
     return plan
 
@@ -158,6 +160,12 @@ def reason_text(reason: Reason, plan: Plan) -> str:
             "%(host)s already hosts ‘%(title)s’ in this slot",
             host=plan.host_name(p["host"]),
             title=_title(plan, p["topic_id"]),
+        )
+    if code == "overlap_more":
+        return ngettext(
+            "and %(num)s more topic of this slot with some of the same people",
+            "and %(num)s more topics of this slot with some of the same people",
+            p["topics"],
         )
     if code == "busy":
         return ngettext(

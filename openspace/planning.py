@@ -45,10 +45,13 @@ import hashlib
 import math
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 Cell = tuple[int, int]  # (room_id, slot_id)
+
+OVERLAP_REASONS = 3  # a suggestion names the topics sharing most of its audience; the rest are counted
 
 
 @dataclass(frozen=True)
@@ -197,16 +200,31 @@ class _Wall:
     def movable(self, t: int) -> bool:
         return not self.fixed[t] and self.cell_of[t] >= 0
 
+    def share(self, pace: Callable[[], None] | None = None) -> None:
+        """Build the table of people shared by each pair of topics (once; `pace` is called as it goes)."""
+        if self._shared is not None:
+            return
+        pairs: dict[int, list[int]] = {}
+        N = len(self.topics)
+        for p, ts in enumerate(self.person_topics):
+            for i, a in enumerate(ts):
+                for b in ts[i + 1 :]:
+                    pairs.setdefault(a * N + b, []).append(p)
+            if pace is not None and p % 100 == 99:
+                pace()
+        self._shared = {k: tuple(v) for k, v in pairs.items()}
+        if pace is not None:
+            pace()
+        table: list[dict[int, tuple[int, ...]]] = [{} for _ in range(N)]
+        for key, persons in self._shared.items():
+            a, b = divmod(key, N)
+            table[a][b] = table[b][a] = persons
+        self._shared_with = table
+
     def shared(self, t: int, u: int) -> tuple[int, ...]:
         """The people interested in both topics."""
         if self._shared is None:
-            pairs: dict[int, list[int]] = {}
-            N = len(self.topics)
-            for p, ts in enumerate(self.person_topics):
-                for i, a in enumerate(ts):
-                    for b in ts[i + 1 :]:
-                        pairs.setdefault(a * N + b, []).append(p)
-            self._shared = {k: tuple(v) for k, v in pairs.items()}
+            self.share()
         N = len(self.topics)
         key = t * N + u if t < u else u * N + t
         return self._shared.get(key, ())
@@ -214,14 +232,8 @@ class _Wall:
     def shared_with(self, t: int) -> dict[int, tuple[int, ...]]:
         """For every topic sharing people with t, those people."""
         if self._shared_with is None:
-            N = len(self.topics)
-            self.shared(0, 0)
-            table: list[dict[int, tuple[int, ...]]] = [{} for _ in range(N)]
-            for key, persons in (self._shared or {}).items():
-                a, b = divmod(key, N)
-                table[a][b] = table[b][a] = persons
-            self._shared_with = table
-        return self._shared_with[t]
+            self.share()
+        return self._shared_with[t]  # type: ignore[index]
 
     # score parts
     def cap_cost(self, t: int, r: int) -> int:
@@ -470,7 +482,8 @@ def _host_cost(clashes: list[tuple[str, PlanTopic]], interest: int) -> int:
 
 def suggest(plan: Plan, topic_id: int) -> list[Suggestion]:
     """Every free open cell for the topic, best first: `score` = the people it would cost there (0 = no clash),
-    ranked against the wall without it (its own cell is not free); ties: earlier slot, then room order."""
+    ranked against the wall without it (its own cell is not free); ties: earlier slot, then room order. The
+    reasons name the OVERLAP_REASONS topics of the slot sharing most of the audience, then how many more do."""
     topic = next(t for t in plan.topics if t.id == topic_id)  # StopIteration for an unknown topic: callers check
     cells = _cells(plan)
     mine, n = topic.interested, len(topic.interested)
@@ -503,7 +516,9 @@ def suggest(plan: Plan, topic_id: int) -> list[Suggestion]:
         others = sorted(
             (-shared[u.id], u.id) for u in cells.by_slot.get(slot_id, []) if u.id != topic_id and u.id in shared
         )
-        reasons.extend(Reason("overlap", {"people": -k, "topic_id": i}) for k, i in others)
+        reasons.extend(Reason("overlap", {"people": -k, "topic_id": i}) for k, i in others[:OVERLAP_REASONS])
+        if len(others) > OVERLAP_REASONS:
+            reasons.append(Reason("overlap_more", {"topics": len(others) - OVERLAP_REASONS}))
         ranked.append((score, index, Suggestion(room_id, slot_id, score, tuple(reasons) or (Reason("no_clash"),))))
     ranked.sort(key=lambda x: x[:2])
     return [s for _, _, s in ranked]
@@ -549,6 +564,27 @@ def suggest_new(plan: Plan, hosts: frozenset[str]) -> list[Suggestion]:
 
 
 # --- the proposal --------------------------------------------------------------------------------------------
+
+PACE_SECONDS = 0.005  # the longest stretch of search between two turns of the caller's `pause`
+
+
+class _Pace:
+    """Calls `pause` (the server's loop takes its turn) once at least PACE_SECONDS of search went by since the
+    last turn; without a `pause` it does nothing."""
+
+    __slots__ = ("last", "pause")
+
+    def __init__(self, pause: Callable[[], None] | None) -> None:
+        self.pause = pause
+        self.last = time.perf_counter()
+
+    def __call__(self) -> None:
+        if self.pause is not None and time.perf_counter() - self.last >= PACE_SECONDS:
+            self.pause()
+            self.last = time.perf_counter()
+
+
+_NO_PACE = _Pace(None)
 
 
 def _best_step(
@@ -637,14 +673,18 @@ def _gains(wall: _Wall, movable: list[int]) -> tuple[list[int], list[int], list[
     return gains, sorted(movable, key=lambda u: (-gains[u], u)), host_gains
 
 
-def _improvable(wall: _Wall, movable: list[int]) -> bool:
+def _improvable(wall: _Wall, movable: list[int], pace: _Pace = _NO_PACE) -> bool:
     """Whether a single move or swap lowers the score (the wall is no local optimum)."""
     free = _free_cells(wall)
     gains, order, host_gains = _gains(wall, movable)
-    return any(_best_step(wall, t, free, order, gains, host_gains)[0] < 0 for t in movable)
+    for t in movable:
+        if _best_step(wall, t, free, order, gains, host_gains)[0] < 0:
+            return True
+        pace()
+    return False
 
 
-def _descend(wall: _Wall, movable: list[int], deadline: float | None = None) -> int:
+def _descend(wall: _Wall, movable: list[int], deadline: float | None = None, pace: _Pace = _NO_PACE) -> int:
     """Improve until no single move or swap helps (a local optimum); returns the number of steps taken."""
     steps = 0
     improved = True
@@ -665,6 +705,7 @@ def _descend(wall: _Wall, movable: list[int], deadline: float | None = None) -> 
                 gains, order, host_gains = _gains(wall, movable)
                 steps += 1
                 improved = True
+            pace()
             if deadline is not None and time.perf_counter() > deadline:
                 return -1  # cut short: not a local optimum
     return steps
@@ -795,7 +836,13 @@ def _resort(wall: _Wall, s: int, members: list[int], rooms: list[int]) -> None:
 
 
 def _anneal_slots(
-    wall: _Wall, movable: list[int], rng: random.Random, steps: int, deadline: float, move_cost: float
+    wall: _Wall,
+    movable: list[int],
+    rng: random.Random,
+    steps: int,
+    deadline: float,
+    move_cost: float,
+    pace: _Pace = _NO_PACE,
 ) -> list[int]:
     """Simulated annealing over which slot each topic is in (moves to a slot with a free room, swaps between two
     slots), the rooms of every touched slot given by the sorted matching; returns the best placement seen."""
@@ -869,6 +916,7 @@ def _anneal_slots(
     started = time.perf_counter()
     budget = max(deadline - started, 1e-3)
     for done in range(0, steps, block):
+        pace()
         elapsed = time.perf_counter() - started
         if elapsed > budget:
             break
@@ -943,7 +991,7 @@ def _assignment(cost: list[list[int]]) -> list[int]:
     return result
 
 
-def _fewest_room_changes(wall: _Wall, original: list[int], movable: list[int]) -> None:
+def _fewest_room_changes(wall: _Wall, original: list[int], movable: list[int], pace: _Pace = _NO_PACE) -> None:
     """In every open slot, the rooms of its movable topics re-chosen: the least capacity cost first, then as many
     topics as possible in their own cell (only capacity changes within a slot, so the score never rises)."""
     R = wall.R
@@ -957,6 +1005,7 @@ def _fewest_room_changes(wall: _Wall, original: list[int], movable: list[int]) -
         ts, rs = members[s], rooms[s]
         if not ts:
             continue
+        pace()
         cost = [[wall.capc[t][r] * weight + (s * R + r != original[t]) for r in rs] for t in ts]
         chosen = _assignment(cost)
         if sum(row[j] for row, j in zip(cost, chosen, strict=True)) >= sum(
@@ -973,19 +1022,23 @@ def _fewest_room_changes(wall: _Wall, original: list[int], movable: list[int]) -
             wall.score += wall.capc[t][rs[j]]
 
 
-def propose(plan: Plan, *, seconds: float = 1.5) -> list[Move]:
+def propose(plan: Plan, *, seconds: float = 1.5, pause: Callable[[], None] | None = None) -> list[Move]:
     """Moves (and swaps, as two moves) that lower the conflict score, as few as practical; [] when none helps.
 
     Deterministic for a given plan while the annealing's steps end before `seconds` does (every wall of up to
     about 100 topics here); the result is always a local optimum of single moves and swaps, so proposing again
-    after applying it proposes nothing.
+    after applying it proposes nothing. `pause`, if given, is called at least every PACE_SECONDS or so of
+    search (the server's loop takes its turn there); the time it takes counts against `seconds`.
     """
     started = time.perf_counter()
+    pace = _Pace(pause)
     wall = _Wall(plan)
+    pace()
+    wall.share(pace)
     original = _placement(wall)
     before = wall.score
     movable = [t for t in sorted(range(len(wall.topics)), key=lambda t: wall.topics[t].id) if wall.movable(t)]
-    if not movable or not _improvable(wall, movable):
+    if not movable or not _improvable(wall, movable, pace):
         return []
     # Candidates, the best score winning, then the fewest moves: the plain descent's answer if it is quick (on
     # small walls often the best, and the most natural of equally good ones: nearest cells first), and one
@@ -996,7 +1049,7 @@ def propose(plan: Plan, *, seconds: float = 1.5) -> list[Move]:
         moved = sum(1 for a, b in zip(original, wall.cell_of, strict=True) if a != b)
         candidates.append((wall.score, moved, _placement(wall)))
 
-    if _descend(wall, movable, started + seconds * 0.25) >= 0:
+    if _descend(wall, movable, started + seconds * 0.25, pace) >= 0:
         keep()
     _restore(wall, original)
     prices = (MOVE_COST, *MOVE_COST_SMALLS) if len(movable) <= SMALL_WALL else (MOVE_COST,)
@@ -1005,17 +1058,20 @@ def propose(plan: Plan, *, seconds: float = 1.5) -> list[Move]:
         rng = random.Random(_fingerprint(plan) + n)
         deadline = time.perf_counter() + (started + seconds * 0.75 - time.perf_counter()) / (len(prices) - n)
         _restore(wall, original)
-        _restore(wall, _anneal_slots(wall, movable, rng, steps, deadline, price))
-        _fewest_room_changes(wall, original, movable)
+        _restore(wall, _anneal_slots(wall, movable, rng, steps, deadline, price, pace))
+        pace()
+        _fewest_room_changes(wall, original, movable, pace)
         _put_back(wall, original, movable)
-        _descend(wall, movable)
+        pace()
+        _descend(wall, movable, pace=pace)
         keep()
     _restore(wall, min(candidates, key=lambda c: c[:2])[2])
     assert wall.score < before
-    return _moves(plan, wall, original)
+    pace()
+    return _moves(plan, wall, original, pace)
 
 
-def _moves(plan: Plan, wall: _Wall, original: list[int]) -> list[Move]:
+def _moves(plan: Plan, wall: _Wall, original: list[int], pace: _Pace = _NO_PACE) -> list[Move]:
     after = apply_moves(
         plan,
         [
@@ -1024,21 +1080,26 @@ def _moves(plan: Plan, wall: _Wall, original: list[int]) -> list[Move]:
             if c != original[t]
         ],
     )
-    gone = _conflict_keys(conflicts(plan)) - _conflict_keys(conflicts(after))
+    before = _conflict_keys(conflicts(plan))
+    pace()
+    gone = before - _conflict_keys(conflicts(after))
+    pace()
     rooms = {r.id: r for r in plan.rooms}
     incoming = {}
     for t, c in enumerate(wall.cell_of):
         if c != original[t]:
             incoming[c] = wall.topics[t].id
+    gone_of: dict[int, list[tuple[str, int, tuple[int, ...], int]]] = {}  # topic id -> its conflicts gone
+    for key in sorted(gone, key=lambda k: (-k[3], k[1], k[2])):
+        for i in key[2]:
+            gone_of.setdefault(i, []).append(key)
     result = []
     for t, c in enumerate(wall.cell_of):
         if c == original[t]:
             continue
         topic = wall.topics[t]
         reasons: list[Reason] = []
-        for kind, _slot_id, topic_ids, people in sorted(gone, key=lambda k: (-k[3], k[1], k[2])):
-            if topic.id not in topic_ids:
-                continue
+        for kind, _slot_id, topic_ids, people in gone_of.get(topic.id, ()):
             others = [i for i in topic_ids if i != topic.id]
             if kind == "overlap":
                 reasons.append(Reason("apart", {"topic_id": others[0], "people": people}))

@@ -399,3 +399,36 @@ def test_the_rooms_of_a_slot_are_rechosen_with_the_fewest_changes() -> None:
     assert wall.score == 0
     assert [wall.cell_id(c) for c in wall.cell_of] == [(2, 100), (1, 100), (3, 100)]
     assert conflict_score(plan) == 20
+
+
+def test_a_suggestion_names_the_three_biggest_overlaps_and_counts_the_rest():
+    rooms = tuple(PlanRoom(r, f"R{r}", None) for r in range(1, 7))
+    others = tuple(topic(i, (i, S1), crowd("p", i)) for i in range(1, 6))  # topic i shares i people with topic 9
+    plan = Plan(rooms, (PlanSlot(S1, "Runde 1", True),), (*others, topic(9, None, crowd("p", 6))))
+    assert suggest(plan, 9) == [
+        Suggestion(
+            6,
+            S1,
+            5,  # p0..p4 each have one more topic in the slot
+            (
+                Reason("overlap", {"people": 5, "topic_id": 5}),
+                Reason("overlap", {"people": 4, "topic_id": 4}),
+                Reason("overlap", {"people": 3, "topic_id": 3}),
+                Reason("overlap_more", {"topics": 2}),
+            ),
+        )
+    ]
+
+
+def test_a_paced_proposal_lets_the_caller_take_turns_and_proposes_the_same(monkeypatch):
+    plan = wall(
+        topic(1, (SMALL, S1), people("ann", "bo", "cy")),
+        topic(2, (BIG, S1), people("ann", "bo")),
+        topic(3, (OPEN, S1), crowd("x", 9)),
+        topic(4, (SMALL, S2), crowd("x", 7)),
+    )
+    unpaced = propose(plan)
+    turns = []
+    monkeypatch.setattr("openspace.planning.PACE_SECONDS", 0.0)  # a turn at every chance
+    assert propose(plan, pause=lambda: turns.append(1)) == unpaced != []
+    assert len(turns) > 10

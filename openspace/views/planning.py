@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -12,13 +11,22 @@ from flask import Blueprint, Response, jsonify, request
 from flask_babel import gettext as _
 
 from ..errors import DomainError
-from ..exports import off_the_loop
 from ..exports.pace import pause
 from ..extensions import db
 from ..fields import valid_id
 from ..hints import conflict_text, current_plan, reason_text
 from ..models import HOST_MAX
-from ..planning import Plan, apply_moves, conflict_score, conflicts, normalise_host, propose, suggest, suggest_new
+from ..planning import (
+    Plan,
+    Reason,
+    apply_moves,
+    conflict_score,
+    conflicts,
+    normalise_host,
+    propose,
+    suggest,
+    suggest_new,
+)
 from ..proposal import apply_proposal
 from .api import _event, _json_body, write_limits
 from .moderation import _done
@@ -30,35 +38,41 @@ _proposals: dict[tuple[str, int], tuple[Plan, dict[str, Any]]] = {}  # the last 
 
 
 @contextmanager
-def _search_beside_the_loop() -> Iterator[None]:
-    """While a proposal is computed in the thread pool:
-
-    - the interpreter hands the GIL back every 0.2 ms instead of every 5 ms: each time the server's loop waits
-      on I/O the search thread takes the GIL, and the loop's next turn waits for a switch;
-    - the cyclic garbage collector pauses: the search builds tens of thousands of small containers, and a full
-      collection they trigger walks every object of the server (1,000 connections) holding the GIL for 100 ms
-      and more. What the search builds is freed by reference counting when it ends.
-
-    Both are process-wide; they are restored when the last search ends.
-    """
-    global _searching, _saved
+def _collector_paused() -> Iterator[None]:
+    """While a planning answer is made, the cyclic garbage collector waits: reading 10,000 marks and the search
+    build hundreds of thousands of small containers, and a full collection they trigger walks every object of
+    the server (1,000 connections) in one go, 40–100 ms and more. What they build is freed by reference counting
+    as it goes. Process-wide; the collector runs again when the last planning answer is made."""
+    global _searching, _collecting
     if _searching == 0:
-        _saved = (sys.getswitchinterval(), gc.isenabled())
-        sys.setswitchinterval(0.0002)
+        _collecting = gc.isenabled()
         gc.disable()
     _searching += 1
     try:
         yield
     finally:
         _searching -= 1
-        if _searching == 0:
-            sys.setswitchinterval(_saved[0])
-            if _saved[1]:
-                gc.enable()
+        if _searching == 0 and _collecting:
+            gc.enable()
 
 
 _searching = 0
-_saved = (0.005, True)
+_collecting = True
+
+
+def _reason_texts(plan: Plan) -> Any:
+    """reason_text for one answer, each distinct reason put into words once: the free cells of one slot share
+    their overlap reasons, and an answer names hundreds of them."""
+    said: dict[tuple[str, tuple[tuple[str, Any], ...]], str] = {}
+
+    def text(reason: Reason) -> str:
+        key = (reason.code, tuple(sorted(reason.params.items())))
+        found = said.get(key)
+        if found is None:
+            found = said[key] = reason_text(reason, plan)
+        return found
+
+    return text
 
 
 def _texts(items: list[Any], text: Any) -> list[Any]:
@@ -93,6 +107,7 @@ def suggestions(slug: str) -> Response:
         ranked = suggest(plan, topic_id)  # about a millisecond even on the largest walls
     else:
         ranked = suggest_new(plan, frozenset({name}))
+    said = _reason_texts(plan)
     return jsonify(
         {
             "topic_id": topic_id,
@@ -102,7 +117,7 @@ def suggestions(slug: str) -> Response:
                     "room_id": s.room_id,
                     "slot_id": s.slot_id,
                     "score": s.score,
-                    "reasons": [reason_text(r, plan) for r in s.reasons],
+                    "reasons": [said(r) for r in s.reasons],
                 },
             ),
         }
@@ -116,11 +131,17 @@ def _organizer_plan(slug: str) -> tuple[int, Plan, int]:
 
 
 def _computed(plan: Plan) -> dict[str, Any]:
-    moves = propose(plan)
-    return {"moves": moves, "before": conflict_score(plan), "after": conflict_score(apply_moves(plan, moves))}
+    """The proposal, searched on the server's loop in slices of a few milliseconds (`pause` between them): a
+    thread beside the loop took the interpreter's lock from it at every system call, 30–60 ms stalls with
+    1,000 connections."""
+    moves = propose(plan, pause=pause)
+    before = conflict_score(plan)
+    pause()
+    return {"moves": moves, "before": before, "after": conflict_score(apply_moves(plan, moves))}
 
 
 @bp.get("/proposal")
+@_collector_paused()
 def proposal(slug: str) -> Response:
     """Moves that lower the conflict score (organizers), computed off the server's loop."""
     event_id, plan, revision = _organizer_plan(slug)
@@ -129,8 +150,7 @@ def proposal(slug: str) -> Response:
     if cached is not None and (cached[0] is plan or cached[0] == plan):
         found = cached[1]
     else:
-        with _search_beside_the_loop():
-            found = off_the_loop(_computed, plan)
+        found = _computed(plan)
         _proposals[key] = (plan, found)
     titles = {t.id: t.title for t in plan.topics}
     return jsonify(
@@ -156,7 +176,9 @@ def proposal(slug: str) -> Response:
 def conflict_view(slug: str) -> Response:
     """Every clash of the wall, most people hurt first (organizers)."""
     _, plan, _revision = _organizer_plan(slug)
-    found, score = off_the_loop(lambda p: (conflicts(p), conflict_score(p)), plan)
+    found = conflicts(plan)  # a few milliseconds each, on the loop: a thread beside it would cost it more
+    pause()
+    score = conflict_score(plan)
     return jsonify(
         {
             "score": score,
