@@ -16,6 +16,8 @@ that posted: an organizer typing in paper cards posts many topics from one brows
 
 Fixed topics (pinned, or in a slot that has begun) never move; closed slots (breaks, slots that have begun) are
 never a target; unplaced topics are never placed by the proposal (only `suggest` ranks cells for them).
+`current_place` scores a placed topic's own cell exactly as `suggest` scores a free one, so a suggestion's
+score minus it is what the move would change: only a lower score is a better place.
 
 `conflicts` lists every clash (an overlap per pair of topics of a slot with their shared audience), ranked by
 people; the pairs of a person interested in three topics of a slot are all listed, while the score counts
@@ -480,13 +482,20 @@ def _host_cost(clashes: list[tuple[str, PlanTopic]], interest: int) -> int:
     return sum(host_weight([*ns, interest]) - host_weight(ns) for ns in by_host.values())
 
 
-def suggest(plan: Plan, topic_id: int) -> list[Suggestion]:
-    """Every free open cell for the topic, best first: `score` = the people it would cost there (0 = no clash),
-    ranked against the wall without it (its own cell is not free); ties: earlier slot, then room order. The
-    reasons name the OVERLAP_REASONS topics of the slot sharing most of the audience, then how many more do."""
+@dataclass
+class _Audience:
+    """One topic's audience against the wall without it: what a cell of each slot would cost in overlaps."""
+
+    topic: PlanTopic
+    cells: _Cells
+    overlap: dict[int, int]  # slot id -> people of the topic booked there by another topic
+    shared: dict[int, int]  # topic id -> people it shares with the topic
+
+
+def _audience(plan: Plan, topic_id: int) -> _Audience:
     topic = next(t for t in plan.topics if t.id == topic_id)  # StopIteration for an unknown topic: callers check
     cells = _cells(plan)
-    mine, n = topic.interested, len(topic.interested)
+    mine = topic.interested
     booked: dict[str, set[int]] = {}  # person of this topic -> slots where another topic of theirs runs
     shared: dict[int, int] = {}
     for slot_id, here in cells.by_slot.items():
@@ -502,26 +511,51 @@ def suggest(plan: Plan, topic_id: int) -> list[Suggestion]:
     for slots in booked.values():
         for slot_id in slots:
             overlap[slot_id] = overlap.get(slot_id, 0) + 1
+    return _Audience(topic, cells, overlap, shared)
+
+
+def _costed(audience: _Audience, room_id: int, slot_id: int) -> Suggestion:
+    """What the topic costs in this cell, with the reasons, against the wall without it."""
+    topic, cells, shared = audience.topic, audience.cells, audience.shared
+    n = len(topic.interested)
+    clashes = _host_clashes(cells, slot_id, topic.hosts, topic.id)
+    cap = cells.capacity[room_id]
+    over = n - cap if cap is not None and n > cap else 0
+    score = audience.overlap.get(slot_id, 0) + over + _host_cost(clashes, n)
+    reasons = [Reason("host", {"host": h, "topic_id": u.id}) for h, u in clashes]
+    if over:
+        reasons.append(Reason("capacity", {"capacity": cap, "interest": n}))
+    others = sorted(
+        (-shared[u.id], u.id) for u in cells.by_slot.get(slot_id, []) if u.id != topic.id and u.id in shared
+    )
+    reasons.extend(Reason("overlap", {"people": -k, "topic_id": i}) for k, i in others[:OVERLAP_REASONS])
+    if len(others) > OVERLAP_REASONS:
+        reasons.append(Reason("overlap_more", {"topics": len(others) - OVERLAP_REASONS}))
+    return Suggestion(room_id, slot_id, score, tuple(reasons) or (Reason("no_clash"),))
+
+
+def suggest(plan: Plan, topic_id: int) -> list[Suggestion]:
+    """Every free open cell for the topic, best first: `score` = the people it would cost there (0 = no clash),
+    ranked against the wall without it (its own cell is not free); ties: earlier slot, then room order. The
+    reasons name the OVERLAP_REASONS topics of the slot sharing most of the audience, then how many more do."""
+    audience = _audience(plan, topic_id)
     ranked = []
-    for index, (room_id, slot_id) in enumerate(cells.order):
-        if (room_id, slot_id) not in cells.free:
-            continue
-        clashes = _host_clashes(cells, slot_id, topic.hosts, topic_id)
-        cap = cells.capacity[room_id]
-        over = n - cap if cap is not None and n > cap else 0
-        score = overlap.get(slot_id, 0) + over + _host_cost(clashes, n)
-        reasons = [Reason("host", {"host": h, "topic_id": u.id}) for h, u in clashes]
-        if over:
-            reasons.append(Reason("capacity", {"capacity": cap, "interest": n}))
-        others = sorted(
-            (-shared[u.id], u.id) for u in cells.by_slot.get(slot_id, []) if u.id != topic_id and u.id in shared
-        )
-        reasons.extend(Reason("overlap", {"people": -k, "topic_id": i}) for k, i in others[:OVERLAP_REASONS])
-        if len(others) > OVERLAP_REASONS:
-            reasons.append(Reason("overlap_more", {"topics": len(others) - OVERLAP_REASONS}))
-        ranked.append((score, index, Suggestion(room_id, slot_id, score, tuple(reasons) or (Reason("no_clash"),))))
+    for index, (room_id, slot_id) in enumerate(audience.cells.order):
+        if (room_id, slot_id) in audience.cells.free:
+            suggestion = _costed(audience, room_id, slot_id)
+            ranked.append((suggestion.score, index, suggestion))
     ranked.sort(key=lambda x: x[:2])
     return [s for _, _, s in ranked]
+
+
+def current_place(plan: Plan, topic_id: int) -> Suggestion | None:
+    """What a placed topic costs in its own cell, scored and explained as a suggestion would be (against the wall
+    without it), so its suggestions can be compared with where it is; None when it is not on the wall."""
+    audience = _audience(plan, topic_id)
+    cell = audience.topic.cell
+    if cell is None or cell not in audience.cells.order:
+        return None
+    return _costed(audience, *cell)
 
 
 def suggest_new(plan: Plan, hosts: frozenset[str]) -> list[Suggestion]:

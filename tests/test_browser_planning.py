@@ -19,6 +19,7 @@ from openspace.models import Interest
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 _slugs = itertools.count(1)
 SHOTS = "/tmp/shots/planui"
+CURRENT_SHOTS = "/tmp/shots/current"
 FUTURE = (date.today() + timedelta(days=60)).isoformat()  # every slot still open whenever the suite runs
 GRID = {"viewport": {"width": 1366, "height": 800}}
 
@@ -239,12 +240,52 @@ def test_move_to_lists_the_best_places_first_with_their_reasons(site, planned, w
     group = page.locator('#menu-select optgroup[label="Best places"] option')
     expect(group).to_have_count(3)
     assert [o.get_attribute("value") for o in group.all()] == [f"{s['room_id']}:{s['slot_id']}" for s in best]
+    expect(page.locator("#menu-current")).to_have_text("Where it is now: Ada already hosts ‘Retouren’ in this slot.")
     expect(page.locator("#menu-reason")).to_have_text("; ".join(best[0]["reasons"]))
     expect(page.locator("#menu-select")).to_be_focused()
     page.screenshot(path=f"{SHOTS}/grid-move-to-best.png")
+    page.screenshot(path=f"{CURRENT_SHOTS}/grid-move-to-better-1366.png")
     page.keyboard.press("Enter")
     expect(page.locator("#topic-menu")).not_to_be_visible()
     assert planned.places()["Kasse"] == (best[0]["room_id"], best[0]["slot_id"])
+    watch.assert_clean()
+
+
+def test_move_to_and_dragging_mark_no_place_best_when_none_costs_less(site, planned, watch):
+    from test_browser_grid import card
+
+    page = planned.organizer_page(watch, f"/e/{planned.slug}/organizer/grid", viewport={"width": 1280, "height": 800})
+    answer = planned.api(f"suggestions?topic={planned.ids['Versand']}")
+    assert answer["current"]["score"] == 0 and len(answer["suggestions"]) == 5
+    page.locator(f'button[data-menu-for="{planned.ids["Versand"]}"]').click()
+    page.locator('#menu-actions button[data-step="move"]').click()
+    expect(page.locator("#menu-current")).to_have_text(
+        "It is already in one of the best places. No clash known in its place now."
+    )
+    expect(page.locator("#menu-select optgroup")).to_have_count(0)
+    expect(page.locator("#menu-select option")).to_have_count(1 + 5)  # the queue and every free place, as before
+    page.screenshot(path=f"{CURRENT_SHOTS}/grid-move-to-already-best-1280.png")
+    page.locator("#menu-back").click()
+    page.locator("#menu-close").click()
+    expect(page.locator("#topic-menu")).not_to_be_visible()
+    start = card(page, "Versand").locator(".topic-title").bounding_box()
+    page.mouse.move(start["x"] + 10, start["y"] + 6)
+    page.mouse.down()
+    page.mouse.move(start["x"] + 30, start["y"] + 30, steps=6)
+    expect(page.locator("#announcer")).to_have_text("It is already in one of the best places.")
+    expect(page.locator(".cell-drop.hint-best")).to_have_count(0)
+    page.mouse.move(start["x"] + 10, start["y"] + 6, steps=4)
+    page.mouse.up()
+    # Lager (4 of its people are in Retouren) picked up: three places cost less, and only they are marked best
+    start = card(page, "Lager").locator(".topic-title").bounding_box()
+    page.mouse.move(start["x"] + 10, start["y"] + 6)
+    page.mouse.down()
+    page.mouse.move(start["x"] + 30, start["y"] + 30, steps=6)
+    expect(page.locator(".cell-drop.hint-best")).to_have_count(3)
+    page.screenshot(path=f"{CURRENT_SHOTS}/grid-picked-up-1280.png")
+    page.mouse.move(start["x"] + 10, start["y"] + 6, steps=4)
+    page.mouse.up()
+    expect(page.locator(".hint-best")).to_have_count(0)
     watch.assert_clean()
 
 
@@ -331,13 +372,46 @@ def test_a_topic_page_shows_its_host_better_places_and_moves_it(site, planned, w
     expect(items).to_have_count(3)
     for item, suggestion in zip(items.all(), best, strict=True):
         expect(item.locator(".hint-reasons")).to_have_text("; ".join(suggestion["reasons"]))
+    expect(page.locator("#t-hints-current")).to_have_text(
+        "Where it is now: Ada already hosts ‘Kasse’ in this slot; Room holds 3, 8 interested;"
+        " 4 people interested in this are also interested in ‘Lager’ in this slot."
+    )
     assert axe_violations(page) == []
     page.locator("#t-hints").evaluate("node => node.scrollIntoView({block: 'start'})")
     page.screenshot(path=f"{SHOTS}/topic-better-places-360.png")
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.screenshot(path=f"{CURRENT_SHOTS}/topic-better-places-360.png")
     items.nth(0).locator("button").click()
     expect(page.locator("#t-hints-status")).to_have_text(re.compile("^Moved to "))
     assert planned.places()["Retouren"] == (best[0]["room_id"], best[0]["slot_id"])
+    # in its new place nothing costs less: no list, and the page says so
+    expect(page.locator("#t-hints-current")).to_have_text("No clash known in its place now.")
+    expect(page.locator("#t-hints-status")).to_have_text("It is already in one of the best places.")
+    expect(items).to_have_count(0)
     stranger = watch.page(f"{site.url}/e/{planned.slug}/t/{planned.ids['Lager']}")
     wait_live(stranger)
     assert stranger.locator("#t-hints").count() == 0  # neither its host nor an organizer: no hints
+    watch.assert_clean()
+
+
+def test_a_topic_page_lists_no_worse_place_than_where_it_is(site, planned, watch):
+    # Runde 2 full; in Runde 3 only Klein free (3 seats for Lager's 4), and p1-p3 of Lager are in Zoll there
+    for title, room, slot in [("Export", "Mittel", "Runde 2"), ("Import", "Groß", "Runde 2")]:
+        planned.ids[title] = planned.post(title, "Eli", room, slot)
+    planned.ids["Zoll"] = planned.post("Zoll", "Dana", "Mittel", "Runde 3")
+    planned.ids["Steuer"] = planned.post("Steuer", "Fe", "Groß", "Runde 3")
+    planned.interest("Zoll", ["p1", "p2", "p3"])
+    answer = planned.api(f"suggestions?topic={planned.ids['Lager']}")
+    assert (answer["current"]["score"], [s["score"] for s in answer["suggestions"]]) == (4, [1 + 3])
+    page = planned.organizer_page(watch, f"/e/{planned.slug}/t/{planned.ids['Lager']}", **PHONE)
+    expect(page.locator("#t-hints-current")).to_have_text(
+        "Where it is now: 4 people interested in this are also interested in ‘Retouren’ in this slot."
+    )
+    expect(page.locator("#t-hints-status")).to_have_text("It is already in one of the best places.")
+    expect(page.locator("#t-hints-list li")).to_have_count(0)  # Klein in Runde 3 costs as much: not listed
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.locator("#t-hints").evaluate("node => node.scrollIntoView({block: 'start'})")
+    page.screenshot(path=f"{CURRENT_SHOTS}/topic-already-best-360.png")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert axe_violations(page) == []
     watch.assert_clean()

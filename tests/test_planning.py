@@ -21,6 +21,7 @@ from openspace.planning import (
     apply_moves,
     conflict_score,
     conflicts,
+    current_place,
     host_weight,
     normalise_host,
     propose,
@@ -163,6 +164,40 @@ def test_an_empty_wall_suggests_everything_without_clash():
         (BIG, S1, 0, (Reason("no_clash"),)),
     ]
     assert len(ranked) == 6
+
+
+def test_a_placed_topic_costs_its_own_cell_as_a_suggestion_there_would():
+    plan = wall(topic(1, (SMALL, S1), crowd("a", 8)), topic(2, (BIG, S2), crowd("a", 2)))
+    assert current_place(plan, 1) == Suggestion(SMALL, S1, 3, (Reason("capacity", {"capacity": 5, "interest": 8}),))
+    assert [s.score for s in suggest(plan, 1)] == [0, 0, 2, 5]  # two places are better, two worse
+
+
+def test_the_current_place_names_its_host_and_the_shared_audience():
+    plan = wall(
+        topic(1, (SMALL, S1), people("ann", "bo", "cy"), hosts={"ida"}),
+        topic(2, (BIG, S1), people("ann", "bo"), hosts={"ida"}),
+        topic(3, (OPEN, S1), people("cy")),
+        topic(4, (SMALL, S2), people("ann")),
+    )
+    assert current_place(plan, 2) == Suggestion(
+        BIG,
+        S1,
+        2 + 2,  # ann and bo once more each; ida hosts topic 1 (3 interested), the less interesting one is this (2)
+        (Reason("host", {"host": "ida", "topic_id": 1}), Reason("overlap", {"people": 2, "topic_id": 1})),
+    )
+    assert current_place(plan, 3) == Suggestion(OPEN, S1, 1, (Reason("overlap", {"people": 1, "topic_id": 1}),))
+    assert current_place(plan, 4) == Suggestion(SMALL, S2, 0, (Reason("no_clash"),))
+
+
+def test_an_unplaced_topic_has_no_current_place_and_a_fixed_one_has():
+    plan = wall(
+        topic(1, None, crowd("a", 8)),
+        topic(2, (SMALL, S1), crowd("a", 6), fixed=True),
+        slots=(S1, S2),
+        closed=(S1,),
+    )
+    assert current_place(plan, 1) is None
+    assert current_place(plan, 2) == Suggestion(SMALL, S1, 1, (Reason("capacity", {"capacity": 5, "interest": 6}),))
 
 
 # --- the proposal --------------------------------------------------------------------------------------------
@@ -325,6 +360,34 @@ def test_a_suggestions_score_is_what_the_cell_would_cost(plan, data):
         )
         assert s.score == conflict_score(Plan(plan.rooms, plan.slots, placed)) - base
     assert [s.score for s in ranked] == sorted(s.score for s in ranked)
+
+
+@settings(max_examples=60, deadline=None)
+@given(plans(), st.data())
+def test_moving_a_placed_topic_to_a_suggestion_changes_the_score_by_the_difference(plan, data):
+    placed = [t for t in plan.topics if t.cell is not None]
+    if not placed:
+        return
+    chosen = data.draw(st.sampled_from(placed))
+    here = current_place(plan, chosen.id)
+    assert (here.room_id, here.slot_id) == chosen.cell
+
+    def at(cell):
+        return Plan(
+            plan.rooms,
+            plan.slots,
+            tuple(t if t.id != chosen.id else PlanTopic(**{**t.__dict__, "cell": cell}) for t in plan.topics),
+        )
+
+    assert here.score == conflict_score(plan) - conflict_score(at(None))
+    before = conflict_score(plan)
+    for s in suggest(plan, chosen.id):
+        moved = at((s.room_id, s.slot_id))
+        assert conflict_score(moved) - before == s.score - here.score
+        assert current_place(moved, chosen.id) == s  # the same cost and reasons once it is there
+        if next(slot.open for slot in plan.slots if slot.id == chosen.cell[1]):
+            back = next(b for b in suggest(moved, chosen.id) if (b.room_id, b.slot_id) == chosen.cell)
+            assert back == here  # and the place it left is offered back at what it cost there
 
 
 def test_a_third_topic_of_a_double_booked_host_costs_what_it_adds():

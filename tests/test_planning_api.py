@@ -122,11 +122,49 @@ def test_suggestions_rank_every_free_cell_with_reasons(app, planned):
     klein, gross = p["rooms"]
     assert got.get_json() == {
         "topic_id": p["b"],
+        "current": {
+            "room_id": gross,
+            "slot_id": p["slots"][0],
+            "score": 2,
+            "reasons": ["2 people interested in this are also interested in ‘A’ in this slot"],
+        },
         "suggestions": [
             {"room_id": gross, "slot_id": p["slots"][1], "score": 0, "reasons": ["No clash known"]},
             {"room_id": klein, "slot_id": p["slots"][1], "score": 1, "reasons": ["Room holds 2, 3 interested"]},
         ],
     }
+
+
+def test_suggestions_say_what_a_placed_topic_costs_where_it_is(app, planned):
+    p = planned
+    klein, gross = p["rooms"]
+    got = Participant(app, p["slug"]).call("get", f"suggestions?topic={p['a']}")
+    assert got.status_code == 200
+    assert got.get_json() == {
+        "topic_id": p["a"],
+        "current": {
+            "room_id": klein,
+            "slot_id": p["slots"][0],
+            "score": 2 + 2,  # 4 interested in a room for 2; p1 and p2 are also in B
+            "reasons": [
+                "Room holds 2, 4 interested",
+                "2 people interested in this are also interested in ‘B’ in this slot",
+            ],
+        },
+        "suggestions": [
+            {"room_id": gross, "slot_id": p["slots"][1], "score": 0, "reasons": ["No clash known"]},
+            {"room_id": klein, "slot_id": p["slots"][1], "score": 2, "reasons": ["Room holds 2, 4 interested"]},
+        ],
+    }
+
+
+def test_an_unplaced_topic_has_no_current_place(app, planned):
+    p = planned
+    queued = p["orga"].post(topic_body("C", host="Cy", room_id=None, slot_id=None))
+    assert queued.status_code == 201
+    got = Participant(app, p["slug"]).call("get", f"suggestions?topic={queued.get_json()['topic']['id']}").get_json()
+    assert got["current"] is None
+    assert [s["score"] for s in got["suggestions"]] == [0, 0]
 
 
 def test_suggestions_for_a_new_topic_by_a_host(app, planned):
@@ -137,6 +175,7 @@ def test_suggestions_for_a_new_topic_by_a_host(app, planned):
     klein, gross = p["rooms"]
     assert got.get_json() == {
         "topic_id": None,
+        "current": None,
         "suggestions": [  # expected audience 4 (the mean of 4 and 3, rounded to even), nobody booked in Runde 2
             {"room_id": gross, "slot_id": p["slots"][1], "score": 0, "reasons": ["No clash known"]},
             {"room_id": klein, "slot_id": p["slots"][1], "score": 2, "reasons": ["No clash known"]},

@@ -19,9 +19,11 @@ from ..models import HOST_MAX
 from ..planning import (
     Plan,
     Reason,
+    Suggestion,
     apply_moves,
     conflict_score,
     conflicts,
+    current_place,
     normalise_host,
     propose,
     suggest,
@@ -91,7 +93,8 @@ def _cell(cell: tuple[int, int] | None) -> dict[str, int] | None:
 
 @bp.get("/suggestions")
 def suggestions(slug: str) -> Response:
-    """Every free open cell for a topic (?topic=<id>) or a new topic by a host (?host=<name>), best first."""
+    """Every free open cell for a topic (?topic=<id>) or a new topic by a host (?host=<name>), best first, and
+    what a placed topic costs where it is now (to compare with)."""
     event = _event(slug)
     topic, host = request.args.get("topic"), request.args.get("host")
     topic_id = valid_id(topic) if topic is not None else None
@@ -101,25 +104,24 @@ def suggestions(slug: str) -> Response:
     if topic_id is None and (not name or len(name) > HOST_MAX):
         raise DomainError("bad_request", _("Name a topic (topic=<id>) or a host (host=<name>)."))
     plan = current_plan(event)
+    here = None
     if topic_id is not None:
         if all(t.id != topic_id for t in plan.topics):
             raise DomainError("not_found", _("This topic does not exist."))
         ranked = suggest(plan, topic_id)  # about a millisecond even on the largest walls
+        here = current_place(plan, topic_id)
     else:
         ranked = suggest_new(plan, frozenset({name}))
     said = _reason_texts(plan)
+
+    def shown(s: Suggestion) -> dict[str, Any]:
+        return {"room_id": s.room_id, "slot_id": s.slot_id, "score": s.score, "reasons": [said(r) for r in s.reasons]}
+
     return jsonify(
         {
             "topic_id": topic_id,
-            "suggestions": _texts(
-                ranked,
-                lambda s: {
-                    "room_id": s.room_id,
-                    "slot_id": s.slot_id,
-                    "score": s.score,
-                    "reasons": [said(r) for r in s.reasons],
-                },
-            ),
+            "current": shown(here) if here is not None else None,
+            "suggestions": _texts(ranked, shown),
         }
     )
 

@@ -1,5 +1,6 @@
 // Organizer moderation grid: the whole wall on a laptop; drag (SortableJS) or a menu per topic moves, swaps, merges,
 // pins, withdraws; live from the same deltas as every screen. The server checks organizer rights on every call.
+import { currentText } from "./hints.js";
 import { connectWall } from "./live.js";
 import { announce, dayHeadings, el, pageJson, showStatus, slotTime } from "./render.js";
 
@@ -311,13 +312,15 @@ async function showStep(step) {
   $("menu-actions").hidden = Boolean(step);
   chooser.hidden = !step;
   $("menu-reason").textContent = "";
+  $("menu-current").textContent = "";
+  $("menu-current").hidden = true;
   if (!step) return;
   if (step === "move") {
     const topic = menu.topic;
     $("menu-reason").textContent = texts.hint_loading;
-    const best = await bestCells(topic);
+    const hints = await bestCells(topic);
     if (!menu || menu.topic !== topic || menu.step !== "move") return; // closed or another step meanwhile
-    showMoveStep(choices("move", topic), best);
+    showMoveStep(choices("move", topic), hints);
     return;
   }
   const options = choices(step, menu.topic);
@@ -331,8 +334,13 @@ async function showStep(step) {
   (options.length ? select : $("menu-back")).focus();
 }
 
-/** "Move to…": the best three free places first (with their reasons), then the queue and every other free place. */
-function showMoveStep(options, best) {
+/**
+ * "Move to…": what the topic costs where it is now, the best three free places that cost less first (with their
+ * reasons), then the queue and every other free place.
+ */
+function showMoveStep(options, { best, current }) {
+  $("menu-current").textContent = current ? [best.length ? "" : texts.hint_already_best, currentText(current, texts)].join(" ").trim() : "";
+  $("menu-current").hidden = !current;
   $("menu-select-label").textContent = texts.grid_choose_cell;
   $("menu-confirm").textContent = texts.grid_move;
   const bestValues = new Set(best.map((s) => `${s.room_id}:${s.slot_id}`));
@@ -430,17 +438,24 @@ $("undo").addEventListener("click", undo);
 
 // --------------------------------------------------------------------------- hints while placing
 
-const suggestionCache = new Map(); // `${topic id}:${revision}` -> promise of the best free cells
+const suggestionCache = new Map(); // `${topic id}:${revision}` -> promise of {best, current}
 
-/** The three best free cells for a topic on the current wall (cached per revision); [] when none or on failure. */
+/**
+ * For a topic on the current wall (cached per revision): `best`, the three best free cells that cost less than
+ * where it is now ([] when none or on failure), and `current`, what it costs there (null when unplaced).
+ */
 function bestCells(topic) {
   const key = `${topic.id}:${state.revision}`;
   if (!suggestionCache.has(key)) {
     if (suggestionCache.size > 50) suggestionCache.clear();
     suggestionCache.set(key, fetch(`${base}/suggestions?topic=${topic.id}`, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then((response) => (response.ok ? response.json() : { suggestions: [] }))
-      .then((data) => (data.suggestions || []).slice(0, 3))
-      .catch(() => { suggestionCache.delete(key); return []; }));
+      .then((data) => {
+        const current = data.current || null;
+        const better = (data.suggestions || []).filter((s) => !current || s.score < current.score);
+        return { best: better.slice(0, 3), current };
+      })
+      .catch(() => { suggestionCache.delete(key); return { best: [], current: null }; }));
   }
   return suggestionCache.get(key);
 }
@@ -449,7 +464,7 @@ let hinted = null; // topic id whose best cells are highlighted during a drag
 
 async function showDragHints(topic) {
   hinted = topic.id;
-  const best = await bestCells(topic);
+  const { best, current } = await bestCells(topic);
   if (!dragging || hinted !== topic.id) return;
   best.forEach((s, i) => {
     const cell = document.querySelector(`.cell-drop[data-room-id="${s.room_id}"][data-slot-id="${s.slot_id}"]`);
@@ -461,6 +476,8 @@ async function showDragHints(topic) {
   });
   if (best.length) {
     $("announcer").textContent = fill(texts.hint_drag, { title: topic.title, cells: best.map((s) => `${cellLabel(s.room_id, s.slot_id)} (${s.reasons.join("; ")})`).join("; ") });
+  } else if (current) {
+    $("announcer").textContent = texts.hint_already_best;
   }
 }
 

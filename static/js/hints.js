@@ -5,18 +5,27 @@ import { el, slotTime } from "./render.js";
 
 const fill = (text, values) => Object.entries(values).reduce((out, [key, value]) => out.replaceAll(`{${key}}`, value), text);
 
-/** GET …/suggestions (?topic=<id> or ?host=<name>): the best three, or null when the server gave none. */
-async function bestThree(slug, query) {
+/** GET …/suggestions (?topic=<id> or ?host=<name>): the answer, or null when the server gave none. */
+async function ask(slug, query) {
   try {
     const response = await fetch(`/api/events/${encodeURIComponent(slug)}/suggestions?${new URLSearchParams(query)}`, {
       credentials: "same-origin", headers: { Accept: "application/json" },
     });
-    if (!response.ok) return null;
-    const data = await response.json();
-    return (data.suggestions || []).slice(0, 3);
+    return response.ok ? await response.json() : null;
   } catch {
     return null;
   }
+}
+
+/** The best three free places of an answer, or null when the server gave none. */
+async function bestThree(slug, query) {
+  const data = await ask(slug, query);
+  return data && (data.suggestions || []).slice(0, 3);
+}
+
+/** What a placed topic costs where it is now, in a sentence (`current` of the answer). */
+export function currentText(current, texts) {
+  return current.score === 0 ? texts.hint_current_fine : fill(texts.hint_current, { reasons: current.reasons.join("; ") });
 }
 
 function placeName(state, locale, roomId, slotId) {
@@ -108,11 +117,13 @@ export function startPostHints({ slug, form, select, texts, locale, getState }) 
 }
 
 /**
- * A topic's page: "Better places" for its host and the organizers, each with a move button when they may move it
- * (organizers always; the host unless it is pinned or the wall is locked).
+ * A topic's page: "Better places" for its host and the organizers: what it costs where it is now, then the best
+ * three places that cost less, each with a move button when they may move it (organizers always; the host unless
+ * it is pinned or the wall is locked).
  */
 export function startTopicHints({ slug, topicId, texts, locale, csrf, organizer, announcer }) {
   const box = document.getElementById("t-hints");
+  const here = document.getElementById("t-hints-current");
   const list = document.getElementById("t-hints-list");
   const status = document.getElementById("t-hints-status");
   let state = null;
@@ -130,12 +141,17 @@ export function startTopicHints({ slug, topicId, texts, locale, csrf, organizer,
       return;
     }
     const question = ++asked;
-    const best = await bestThree(slug, { topic: topicId });
+    const data = await ask(slug, { topic: topicId });
     if (question !== asked) return;
     box.hidden = false;
-    status.textContent = best === null ? texts.hint_failed : best.length ? "" : texts.hint_none;
+    const current = data && data.current;
+    const free = data ? data.suggestions || [] : [];
+    const best = free.filter((s) => !current || s.score < current.score).slice(0, 3); // never a worse place
+    here.textContent = current ? currentText(current, texts) : "";
+    here.hidden = !current;
+    status.textContent = data === null ? texts.hint_failed : best.length ? "" : free.length ? texts.hint_already_best : texts.hint_none;
     const movable = mayMove(topic);
-    list.replaceChildren(...(best || []).map((s, i) => {
+    list.replaceChildren(...best.map((s, i) => {
       const name = placeName(state, locale, s.room_id, s.slot_id);
       return el("li", {},
         el("span", { className: "hint-rank", "aria-hidden": "true" }, String(i + 1)),
