@@ -8,6 +8,7 @@ from datetime import date
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, session, url_for
 from flask_babel import gettext as _
 
+from ..counts import interest_counts
 from ..errors import DomainError
 from ..events import (
     create_event,
@@ -21,7 +22,7 @@ from ..extensions import limiter
 from ..forms import EventForm
 from ..identity import secret_matches
 from ..moderation import moderation_state
-from ..snapshot import my_topic_ids, wall_state
+from ..snapshot import my_topic_ids, snapshot_of, wall_state
 from .pages import address_base, join_url, lan_address, load_event, phones_cannot_reach, public_url
 from .people import client_address, current_actor, grant_organizer
 
@@ -147,7 +148,7 @@ def grid(slug: str) -> str:
     event = load_event(slug)
     if not current_actor().is_organizer(event.id):
         abort(403)
-    state = wall_state(event)
+    state = snapshot_of(event).counted_state(interest_counts(event.id))
     return render_template(
         "organizer/grid.html",
         event=event,

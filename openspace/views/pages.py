@@ -21,7 +21,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 
-from ..counts import headcounts, interest_counts
+from ..counts import counted_topic, headcounts, interest_counts
 from ..errors import DomainError
 from ..events import event_by_slug
 from ..extensions import db
@@ -191,7 +191,7 @@ def topic(slug: str, topic_id: int) -> tuple[str, int]:
     ensure_participant()
     actor = current_actor()
     state = wall_state(event)
-    live = next((t for t in state["topics"] if t["id"] == topic_id), None)
+    live = counted_topic(event.id, next((t for t in state["topics"] if t["id"] == topic_id), None))
     organizer = actor.is_organizer(event.id)
     result = get_result(event, topic_id=topic_id, actor=actor) if live else None
     return render_template(

@@ -1,5 +1,6 @@
 // Organizer moderation grid: the whole wall on a laptop; drag (SortableJS) or a menu per topic moves, swaps, merges,
 // pins, withdraws; live from the same deltas as every screen. The server checks organizer rights on every call.
+import { interestBadge } from "./counts.js";
 import { currentText } from "./hints.js";
 import { connectWall } from "./live.js";
 import { announce, dayHeadings, el, pageJson, showStatus, slotTime } from "./render.js";
@@ -145,6 +146,7 @@ function card(topic) {
     el("span", { className: "topic-title", lang, title: topic.title }, topic.title),
     el("span", { className: "topic-host", lang }, topic.host),
     topic.pinned ? el("span", { className: "pin-mark" }, texts.grid_pinned) : null,
+    interestBadge(topic, texts),
     el("button", {
       type: "button", className: "card-menu", "aria-haspopup": "dialog", "aria-expanded": "false",
       "aria-label": fill(texts.grid_actions_for, { title: topic.title }), dataset: { menuFor: topic.id },
@@ -211,6 +213,23 @@ function render() {
   drawProposal();
   if (focused) focusMenuButton(Number(focused));
   makeSortables();
+}
+
+/**
+ * New interest counts, written into the cards they concern (grid and tray) instead of a re-render: a card picked
+ * up, dragged or with its menu open stays the same element, and a 30 × 12 wall is not rebuilt every second.
+ */
+function showCounts(counts) {
+  for (const [id, n] of Object.entries(counts)) {
+    for (const node of document.querySelectorAll(`.topic-card[data-topic-id="${Number(id)}"]`)) {
+      const old = node.querySelector(".interest-count");
+      if (old && Number(old.dataset.interest) === n) continue;
+      const badge = interestBadge({ interest: n }, texts);
+      if (old && badge) old.replaceWith(badge);
+      else if (old) old.remove();
+      else if (badge) node.insertBefore(badge, node.querySelector(".card-menu, .plan-badge"));
+    }
+  }
 }
 
 function focusMenuButton(id) {
@@ -619,6 +638,10 @@ const live = connectWall({
     render();
   },
   onStatus: (status) => showStatus($("status"), status, texts),
+  onCounts(next, counts) {
+    state = next;
+    if (counts.interest) showCounts(counts.interest);
+  },
 });
 live.socket.on("moderation_changed", (moderation) => showWithdrawn(moderation.withdrawn));
 showWithdrawn(withdrawn);

@@ -62,7 +62,7 @@ function renderQueue(queue, isFresh, lang) {
     list.replaceChildren(el("li", { className: "empty" }, texts.empty_queue));
     return;
   }
-  const shown = queue.slice(0, QUEUE_SHOWN).map((t) => el("li", { className: isFresh(t) ? "fresh" : null }, topicNodes(t, lang)));
+  const shown = queue.slice(0, QUEUE_SHOWN).map((t) => el("li", { className: isFresh(t) ? "fresh" : null }, topicNodes(t, lang), interestBadge(t, texts)));
   const more = el("li", { className: "more" });
   list.replaceChildren(...shown, more);
   const count = () => {

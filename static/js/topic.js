@@ -1,4 +1,5 @@
 // One topic's page: stays live through the wall's socket; its host and the organizers edit its text here.
+import { interestBadge } from "./counts.js";
 import { connectWall } from "./live.js";
 import { dayKey, dayLabel, pageJson, showStatus, slotTime } from "./render.js";
 import { startResult } from "./result.js";
@@ -66,6 +67,9 @@ function render(state) {
   const hosts = [current.host, ...(current.cohosts || [])];
   byId("t-hosts-label").textContent = `${hosts.length > 1 ? texts.hosts : texts.host}:`;
   byId("t-hosts").textContent = hosts.join(", ");
+  const interest = interestBadge(current, texts);
+  byId("t-interest").replaceChildren(...(interest ? [interest] : []));
+  byId("t-interest").hidden = !interest;
   for (const part of ["goal", "context"]) {
     byId(`t-${part}`).textContent = current[part];
     byId(`t-${part}-part`).hidden = !current[part];
