@@ -36,6 +36,7 @@ CHROMIUM_ARGS = [
 ARTIFACTS = ROOT / "test-artifacts"
 PHONE = {"viewport": {"width": 360, "height": 780}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
 DESKTOP = {"viewport": {"width": 1920, "height": 1080}}
+PHONE_360 = {**PHONE, "viewport": {"width": 360, "height": 740}}  # a small phone, for screenshots and one-hand use
 LIVE = '#status[data-state="live"]'
 # The promise (README, PRODUCT.md): a change shows on every phone and wall within one second, without a reload.
 LIVE_UPDATE_MS = 1_000

@@ -13,6 +13,7 @@ from test_browser import (  # noqa: F401 - fixtures are used by name
     DESKTOP,
     LIVE_UPDATE_TIMEOUT_MS,
     PHONE,
+    PHONE_360,
     browser,
     expect,
     site,
@@ -24,7 +25,6 @@ from test_browser import (  # noqa: F401 - fixtures are used by name
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 
 SHOTS = Path("/tmp/shots/counts")
-PHONE_360 = {**PHONE, "viewport": {"width": 360, "height": 740}}
 
 
 @pytest.fixture(scope="module")

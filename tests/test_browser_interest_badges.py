@@ -13,6 +13,7 @@ from test_browser import (  # noqa: F401 - fixtures are used by name
     DESKTOP,
     LIVE_UPDATE_TIMEOUT_MS,
     PHONE,
+    PHONE_360,
     browser,
     expect,
     site,
@@ -25,7 +26,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.server]
 
 SHOTS = Path("/tmp/shots/badges")
 LAPTOP = {"viewport": {"width": 1280, "height": 800}}
-PHONE_360 = {**PHONE, "viewport": {"width": 360, "height": 740}}
 _slugs = itertools.count(1)
 
 

@@ -9,12 +9,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from live import HttpParticipant
-from test_browser import LIVE_UPDATE_TIMEOUT_MS, browser, expect, site, wait_live, watch  # noqa: F401  (fixtures)
+from test_browser import LIVE_UPDATE_TIMEOUT_MS, PHONE_360, browser, expect, site, wait_live, watch  # noqa: F401  (fixtures)
 from test_browser_moderation import organized_event
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 SHOTS = Path("/tmp/shots/market")
-PHONE_360 = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
 TOPICS = [
     (
         "Retouren senken in der Lieferkette",

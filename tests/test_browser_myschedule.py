@@ -12,26 +12,20 @@ import pytest
 import requests
 from live import HttpParticipant
 from test_a11y import axe_violations
-from test_browser import (  # noqa: F401  (fixtures)
-    browser,
+from test_browser import (
+    PHONE_360 as SMALL_PHONE,
+)
+from test_browser import (
     cell_ids,
     create_event,
     expect,
-    site,
     wait_live,
-    watch,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 _slugs = itertools.count(1)
 SHOTS = Path("/tmp/shots/me")
-PHONE_360 = {
-    "viewport": {"width": 360, "height": 740},
-    "is_mobile": True,
-    "has_touch": True,
-    "device_scale_factor": 2,
-    "bypass_csp": True,  # axe-core is added as an inline script
-}
+PHONE_360 = {**SMALL_PHONE, "bypass_csp": True}  # axe-core is added as an inline script
 # The phone's clock: during the second of the three slots (09:00, 10:00, 11:00 on 2026-02-27, Berlin).
 DURING_SLOT_2 = datetime(2026, 2, 27, 10, 15, tzinfo=ZoneInfo("Europe/Berlin"))
 

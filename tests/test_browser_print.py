@@ -12,6 +12,7 @@ from live import HttpParticipant, cli
 from test_browser import (  # noqa: F401 - fixtures are used by name
     LIVE,
     LIVE_UPDATE_TIMEOUT_MS,
+    PHONE_360,
     artifacts,
     browser,
     expect,
@@ -23,7 +24,6 @@ from test_browser import (  # noqa: F401 - fixtures are used by name
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
-PHONE_360 = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
 
 
 def workshop(site, slug: str) -> str:
