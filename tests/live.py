@@ -51,6 +51,7 @@ class LiveServer:
             # Tests fire many posts per participant and address on purpose; test_security checks the real limits.
             "RATE_LIMIT_WRITES": "10000 per second",
             "RATE_LIMIT_WRITES_PER_ADDRESS": "100000 per second",
+            "RATE_LIMIT_ORGANIZER_WRITES": "100000 per second",  # tests post and move faster than any organizer
             "RATE_LIMIT_JOINS": "100000 per second",
             "RATE_LIMIT_EVENT_POSTS": "100000 per second",
             "RATE_LIMIT_NEW_PARTICIPANTS": "100000 per second",

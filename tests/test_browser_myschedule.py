@@ -12,14 +12,15 @@ import pytest
 import requests
 from live import HttpParticipant
 from test_a11y import axe_violations
-from test_browser import (
-    PHONE_360 as SMALL_PHONE,
-)
-from test_browser import (
+from test_browser import PHONE_360 as SMALL_PHONE
+from test_browser import (  # noqa: F401  (fixtures)
+    browser,
     cell_ids,
     create_event,
     expect,
+    site,
     wait_live,
+    watch,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
