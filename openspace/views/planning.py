@@ -41,10 +41,11 @@ _proposals: dict[tuple[str, int], tuple[Plan, dict[str, Any]]] = {}  # the last 
 
 @contextmanager
 def _collector_paused() -> Iterator[None]:
-    """While a planning answer is made, the cyclic garbage collector waits: reading 10,000 marks and the search
-    build hundreds of thousands of small containers, and a full collection they trigger walks every object of
-    the server (1,000 connections) in one go, 40–100 ms and more. What they build is freed by reference counting
-    as it goes. Process-wide; the collector runs again when the last planning answer is made."""
+    """While a proposal is searched, the cyclic garbage collector waits: the search builds hundreds of thousands
+    of small containers, and a full collection they trigger walks every object of the server (1,000
+    connections) in one go, 100 ms and more. What it builds is freed by reference counting as it goes.
+    Process-wide; the collector runs again when the last search ends. (Pausing it for the other planning
+    answers too made their stalls longer: the collections waited and came together.)"""
     global _searching, _collecting
     if _searching == 0:
         _collecting = gc.isenabled()
