@@ -538,7 +538,10 @@ def suggest(plan: Plan, topic_id: int) -> list[Suggestion]:
     """Every free open cell for the topic, best first: `score` = the people it would cost there (0 = no clash),
     ranked against the wall without it (its own cell is not free); ties: earlier slot, then room order. The
     reasons name the OVERLAP_REASONS topics of the slot sharing most of the audience, then how many more do."""
-    audience = _audience(plan, topic_id)
+    return _ranked(_audience(plan, topic_id))
+
+
+def _ranked(audience: _Audience) -> list[Suggestion]:
     ranked = []
     for index, (room_id, slot_id) in enumerate(audience.cells.order):
         if (room_id, slot_id) in audience.cells.free:
@@ -551,11 +554,20 @@ def suggest(plan: Plan, topic_id: int) -> list[Suggestion]:
 def current_place(plan: Plan, topic_id: int) -> Suggestion | None:
     """What a placed topic costs in its own cell, scored and explained as a suggestion would be (against the wall
     without it), so its suggestions can be compared with where it is; None when it is not on the wall."""
-    audience = _audience(plan, topic_id)
+    return _here(_audience(plan, topic_id))
+
+
+def _here(audience: _Audience) -> Suggestion | None:
     cell = audience.topic.cell
     if cell is None or cell not in audience.cells.order:
         return None
     return _costed(audience, *cell)
+
+
+def place_and_suggestions(plan: Plan, topic_id: int) -> tuple[Suggestion | None, list[Suggestion]]:
+    """current_place and suggest together, the topic's audience gathered once."""
+    audience = _audience(plan, topic_id)
+    return _here(audience), _ranked(audience)
 
 
 def suggest_new(plan: Plan, hosts: frozenset[str]) -> list[Suggestion]:

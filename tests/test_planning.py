@@ -24,6 +24,7 @@ from openspace.planning import (
     current_place,
     host_weight,
     normalise_host,
+    place_and_suggestions,
     propose,
     suggest,
     suggest_new,
@@ -371,6 +372,7 @@ def test_moving_a_placed_topic_to_a_suggestion_changes_the_score_by_the_differen
     chosen = data.draw(st.sampled_from(placed))
     here = current_place(plan, chosen.id)
     assert (here.room_id, here.slot_id) == chosen.cell
+    assert place_and_suggestions(plan, chosen.id) == (here, suggest(plan, chosen.id))  # what the API answers
 
     def at(cell):
         return Plan(

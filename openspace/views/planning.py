@@ -23,10 +23,9 @@ from ..planning import (
     apply_moves,
     conflict_score,
     conflicts,
-    current_place,
     normalise_host,
+    place_and_suggestions,
     propose,
-    suggest,
     suggest_new,
 )
 from ..proposal import apply_proposal
@@ -109,8 +108,7 @@ def suggestions(slug: str) -> Response:
     if topic_id is not None:
         if all(t.id != topic_id for t in plan.topics):
             raise DomainError("not_found", _("This topic does not exist."))
-        ranked = suggest(plan, topic_id)  # about a millisecond even on the largest walls
-        here = current_place(plan, topic_id)
+        here, ranked = place_and_suggestions(plan, topic_id)  # about a millisecond even on the largest walls
     else:
         ranked = suggest_new(plan, frozenset({name}))
     said = _reason_texts(plan)
